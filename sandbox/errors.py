@@ -37,3 +37,7 @@ class BadInputError(SandboxError):
 
 class ImageBuildError(SandboxError):
     """Building or bootstrapping an image failed."""
+
+
+class FetchError(ImageBuildError):
+    """A file a language image needs could not be downloaded or failed its integrity check."""

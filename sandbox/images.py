@@ -21,7 +21,7 @@ import docker.errors
 import requests.exceptions
 
 from sandbox.engine import DockerEngine
-from sandbox.errors import ImageBuildError
+from sandbox.errors import FetchError, ImageBuildError
 from sandbox.languages import LanguageSpec
 from sandbox.models import FrozenModel, LimitsSpec, Status
 
@@ -190,9 +190,12 @@ def build_image(
     """Build one language image unless an up-to-date one exists."""
     import time
 
+    fetch_note = _fetch_for_build(spec)
     status = image_status(engine, spec)
     if status.up_to_date and not force:
-        return BuildResult(language=spec.id, outcome="up-to-date", toolchain=status.toolchain)
+        return BuildResult(
+            language=spec.id, outcome="up-to-date", toolchain=status.toolchain, detail=fetch_note
+        )
     if not spec.available and not base_image_exists(engine, spec.base_image):
         return BuildResult(
             language=spec.id,
@@ -220,7 +223,20 @@ def build_image(
         outcome="built",
         seconds=round(time.monotonic() - started, 1),
         toolchain=toolchain,
+        detail=fetch_note,
     )
+
+
+def _fetch_for_build(spec: LanguageSpec) -> str | None:
+    """Download the files the language fetches; a failure is a note, not a failed build:
+    its Dockerfile falls back to Debian's own (older) toolchain."""
+    from sandbox.fetch import fetch_files
+
+    try:
+        fetch_files(spec)
+    except FetchError as exc:
+        return f"{exc}; built with the Dockerfile's fallback ({exc.fix})"
+    return None
 
 
 def _docker_build(

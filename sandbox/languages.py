@@ -55,6 +55,14 @@ class SuiteAdapterSpec(FrozenModel):
     time_factor: float | None = None
 
 
+class FetchSpec(FrozenModel):
+    """A file the image build needs that Debian does not package, downloaded on the host."""
+
+    url: str
+    integrity: str = Field(pattern=r"^sha512-[A-Za-z0-9+/]+=*$", description="as npm prints it")
+    file: str = Field(description="where it goes, relative to the language folder")
+
+
 class LanguageSpec(FrozenModel):
     """Everything about one language, read from ``languages/<id>/language.toml``."""
 
@@ -74,6 +82,7 @@ class LanguageSpec(FrozenModel):
     smoke: SmokeSpec = Field(default_factory=SmokeSpec)
     mceval: SuiteAdapterSpec | None = Field(None, description="McEval harness, if any")
     multipl_e: SuiteAdapterSpec | None = Field(None, description="MultiPL-E harness, if any")
+    fetch: tuple[FetchSpec, ...] = Field((), description="downloads the Dockerfile may COPY")
     directory: Path = Field(exclude=True)
 
     @property
@@ -93,13 +102,24 @@ class LanguageSpec(FrozenModel):
     def content_hash(self) -> str:
         """Hash of what goes into the image: the build context (Dockerfile and the files it
         may COPY) and the spec fields the image depends on. Suite adapters, known issues and
-        smoke programs are not part of the image, so editing them never forces a rebuild."""
+        smoke programs are not part of the image, so editing them never forces a rebuild.
+        A fetched file counts by its declared integrity, and only once it is in the folder
+        (the Dockerfile may fall back without it)."""
         digest = hashlib.sha256()
-        image_fields = {"id": self.id, "base": self.base_image, "version": self.version_command}
+        targets = {entry.file: entry.integrity for entry in self.fetch}
+        fetched = {f: i for f, i in targets.items() if (self.directory / f).is_file()}
+        image_fields = {
+            "id": self.id,
+            "base": self.base_image,
+            "version": self.version_command,
+            **({"fetched": fetched} if fetched else {}),
+        }
         digest.update(json.dumps(image_fields, sort_keys=True).encode() + b"\0")
         for path in sorted(self.directory.rglob("*")):
             relative = path.relative_to(self.directory)
             if not path.is_file() or relative.parts[0] in NOT_IN_IMAGE:
+                continue
+            if relative.as_posix() in targets:
                 continue
             digest.update(str(relative).encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")

@@ -84,7 +84,7 @@ def build(
             r.language,
             f"[{colour}]{r.outcome}[/]",
             f"{r.seconds:.0f}",
-            r.toolchain or r.detail or "",
+            " | ".join(part for part in (r.toolchain, r.detail) if part),
         )
     Console().print(table)
     if any(r.outcome == "failed" for r in results):
