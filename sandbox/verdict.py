@@ -120,7 +120,8 @@ def decide_result(
             status=Status.SANDBOX_ERROR, error="launcher skipped the run", **fields
         )
     rc = meta["run_rc"]
-    exit_code, signal = (None, rc - 128) if rc > 128 else (rc, None)
+    # the shell reports death by signal N as 128+N (N <= 64); 193..255 are plain exit codes
+    exit_code, signal = (None, rc - 128) if 128 < rc <= 128 + 64 else (rc, None)
     fields.update(exit_code=exit_code, signal=signal)
     if _phase_timed_out(rc, meta.get("run_ns"), limits.timeout_s):
         return ExecutionResult(status=Status.TIMEOUT, **{**fields, "exit_code": None, "signal": 9})

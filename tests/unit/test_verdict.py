@@ -48,6 +48,13 @@ def test_timeout_needs_the_deadline() -> None:
     assert killed_early.status is Status.NONZERO_EXIT and killed_early.signal == 9
 
 
+def test_high_exit_codes_are_exit_codes_not_signals() -> None:
+    fatal = decide(frame("run_rc=255\nrun_ns=100\n"))  # e.g. PHP's fatal error
+    assert (fatal.status, fatal.exit_code, fatal.signal) == (Status.NONZERO_EXIT, 255, None)
+    segv = decide(frame("run_rc=139\nrun_ns=100\n"))
+    assert (segv.status, segv.exit_code, segv.signal) == (Status.NONZERO_EXIT, None, 11)
+
+
 def test_oom_wins_over_plain_kill() -> None:
     assert decide(frame("run_rc=137\nrun_ns=100\noom_kill=1\n")).status is Status.OOM
 
