@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from runners.report.loaders import LoadedSource, load_source
 from runners.report.records import failing_case, record_sample, record_task_id
+from runners.results import hydrate_request
 from sandbox.engine import DockerEngine
 from sandbox.errors import BadInputError
 from sandbox.models import ExecutionRequest, ExecutionResult
@@ -88,7 +89,7 @@ def find_target(results_dir: Path, task_id: str, sample: int | None) -> DebugTar
             "debug works on execution results (sandbox run), not on judgments",
         )
     try:
-        request = ExecutionRequest.model_validate(raw)
+        request = ExecutionRequest.model_validate(hydrate_request(raw, results_dir))
     except ValidationError as exc:
         raise DebugInputError(
             f"{results_dir}: the request of {task_id!r} does not parse "

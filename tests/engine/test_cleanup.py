@@ -22,9 +22,20 @@ def start_exec(tmp_path: Path) -> subprocess.Popen[str]:
     source = tmp_path / "loop.py"
     source.write_text(LOOP)
     return subprocess.Popen(
-        [sys.executable, "-c", "from sandbox.cli.main import run_app; run_app()",
-         "exec", "--lang", "python", str(source), "--timeout", "120"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from sandbox.cli.main import run_app; run_app()",
+            "exec",
+            "--lang",
+            "python",
+            str(source),
+            "--timeout",
+            "120",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -37,7 +48,8 @@ def wait_for_containers(engine: DockerEngine, pid: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         running = [
-            c for c in engine.list_managed(owner=f"{os.uname().nodename}:{pid}")
+            c
+            for c in engine.list_managed(owner=f"{os.uname().nodename}:{pid}")
             if c["State"] == "running"
         ]
         if running:
@@ -81,7 +93,9 @@ def test_sandbox_clean_removes_leftovers_of_dead_processes(tmp_path: Path) -> No
     assert containers_of(engine, process.pid) != []
     done = subprocess.run(
         [sys.executable, "-c", "from sandbox.cli.main import run_app; run_app()", "clean"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "removed" in done.stdout

@@ -17,6 +17,7 @@ from evalplus_variants import HUMANEVAL_TASKS, build_mbpp_samples, build_samples
 
 from runners.evalplus_suite import run_evalplus
 from runners.evalplus_suite.datasets import load_problems, resolve_suite
+from runners.results import hydrate_request
 
 pytestmark = pytest.mark.docker
 DEVIATING = frozenset({"HumanEval/32"})
@@ -91,7 +92,7 @@ def test_first_failure_shows_expected_and_actual(humaneval_parity: dict[str, Any
     assert raises["actual"].startswith("ValueError: not implemented")
     printer = next(r for r in records if r["task_id"] == "HumanEval/6" and r["sample"] == 1)
     assert printer["base_status"] == "pass"
-    request = off_by_one["request"]
+    request = hydrate_request(off_by_one["request"], humaneval_parity["output"])
     assert (
         request["image"] == "sandbox-lang-python:latest"
         and "evalplus/eval/__init__.py" in request["files"]

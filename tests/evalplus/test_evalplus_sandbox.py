@@ -18,6 +18,7 @@ from runners.evalplus_suite.checks import (
 )
 from runners.evalplus_suite.datasets import load_problems, resolve_suite
 from runners.evalplus_suite.samples import SampleSpec
+from runners.results import hydrate_request
 from sandbox.models import LimitsSpec, Status
 
 pytestmark = pytest.mark.docker
@@ -52,7 +53,8 @@ def recomputed_run(
             executor=executor,
         )
     lines = (tmp_path / "out" / "results.jsonl").read_text().splitlines()
-    return {"summary": summary, "records": [json.loads(line) for line in lines], "data": data}
+    records = [json.loads(line) for line in lines]
+    return {"summary": summary, "records": records, "data": data, "output": tmp_path / "out"}
 
 
 def test_recomputed_outputs_score_like_shipped_ones(recomputed_run: dict[str, Any]) -> None:
@@ -64,7 +66,10 @@ def test_recomputed_outputs_score_like_shipped_ones(recomputed_run: dict[str, An
     assert verdicts[("HumanEval/13", 0)] == ("pass", "pass")
     assert verdicts[("HumanEval/53", 1)] == ("fail", "fail")
     assert verdicts[("HumanEval/13", 1)] == ("fail", "fail")
-    assert all("expected.b64" not in r["request"]["files"] for r in recomputed_run["records"])
+    requests = [
+        hydrate_request(r["request"], recomputed_run["output"]) for r in recomputed_run["records"]
+    ]
+    assert requests and all("expected.b64" not in r["files"] for r in requests)
 
 
 def test_sandbox_failures_are_never_a_pass(
