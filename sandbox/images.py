@@ -28,6 +28,7 @@ from sandbox.models import FrozenModel, LimitsSpec, Status
 LABEL_HASH = "sandbox.hash"
 LABEL_TOOLCHAIN = "sandbox.toolchain"
 LABEL_LANGUAGE = "sandbox.language"
+LABEL_BASE = "sandbox.base-id"
 DEFAULT_BASE = "debian:bookworm"
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -114,6 +115,14 @@ def base_image_exists(engine: DockerEngine, tag: str = DEFAULT_BASE) -> bool:
     return True
 
 
+def base_image_id(engine: DockerEngine, tag: str = DEFAULT_BASE) -> str | None:
+    """The base image's id, or None when it is not on this engine."""
+    try:
+        return str(engine.api.inspect_image(tag)["Id"])
+    except docker.errors.ImageNotFound:
+        return None
+
+
 def bootstrap_base(
     engine: DockerEngine,
     *,
@@ -137,6 +146,7 @@ def bootstrap_base(
         root = Path(tmp) / "rootfs"
         log(f"debootstrap --variant=minbase {release} from {mirror}")
         _check_call(["debootstrap", "--variant=minbase", release, str(root), mirror])
+        write_apt_settings(root)
         log(f"docker import -> {tag}")
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
         changes = ['CMD ["bash"]', f"ENV PATH={BASE_PATH}", "LABEL sandbox.base=1"]
@@ -146,6 +156,25 @@ def bootstrap_base(
         if imported.returncode != 0 or tar.returncode != 0:
             raise ImageBuildError(f"docker import failed: {imported.stderr.strip()}", "see above")
     return tag
+
+
+# Downloaded .deb files and apt's package caches would stay in every language image's layer
+# (155 MB for Java): delete them after each dpkg run, and fetch no translations.
+_CLEAN = "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb"
+APT_SETTINGS = f"""\
+DPkg::Post-Invoke {{ "{_CLEAN} /var/cache/apt/*.bin || true"; }};
+APT::Update::Post-Invoke {{ "{_CLEAN} /var/cache/apt/*.bin || true"; }};
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+Acquire::Languages "none";
+"""
+
+
+def write_apt_settings(root: Path) -> None:
+    """apt settings for image builds, written into the bootstrapped root file system."""
+    target = root / "etc" / "apt" / "apt.conf.d" / "90sandbox-image"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(APT_SETTINGS)
 
 
 def _check_call(args: list[str]) -> None:
@@ -178,7 +207,8 @@ def image_status(engine: DockerEngine, spec: LanguageSpec) -> ImageStatusResult:
         image=spec.image,
         available=spec.available,
         built=True,
-        up_to_date=labels.get(LABEL_HASH) == spec.content_hash(),
+        up_to_date=labels.get(LABEL_HASH) == spec.content_hash()
+        and labels.get(LABEL_BASE) in {None, base_image_id(engine, spec.base_image)},
         image_id=str(info["Id"]),
         toolchain=labels.get(LABEL_TOOLCHAIN),
     )
@@ -204,6 +234,9 @@ def build_image(
         )
     started = time.monotonic()
     labels = {LABEL_HASH: spec.content_hash(), LABEL_LANGUAGE: spec.id}
+    base_id = base_image_id(engine, spec.base_image)
+    if base_id is not None:  # a re-bootstrapped base image makes the language image stale
+        labels[LABEL_BASE] = base_id
     try:
         try:
             _docker_build(engine, spec, labels, log_dir)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from sandbox.engine import DockerEngine
-from sandbox.images import LABEL_HASH, LABEL_TOOLCHAIN, build_image, detect_mirror, image_status
-from sandbox.languages import resolve_language
+from sandbox.images import (
+    LABEL_BASE,
+    LABEL_HASH,
+    LABEL_TOOLCHAIN,
+    base_image_id,
+    build_image,
+    detect_mirror,
+    image_status,
+)
+from sandbox.languages import load_spec, resolve_language, select_languages
 
 pytestmark = pytest.mark.docker
 
@@ -29,3 +41,52 @@ def test_unchanged_image_is_not_rebuilt() -> None:
 def test_host_mirror_is_found() -> None:
     mirror = detect_mirror("bookworm")
     assert mirror.startswith(("http://", "https://", "file:/"))
+
+
+def _build_base_variant(engine: DockerEngine, tag: str, marker: str) -> None:
+    dockerfile = f"FROM debian:bookworm\nLABEL sandbox.test-marker={marker}\n"
+    for chunk in engine.api.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, decode=True):
+        assert "error" not in chunk, chunk
+
+
+def test_a_rebuilt_base_image_makes_language_images_stale(tmp_path: Path) -> None:
+    engine = DockerEngine()
+    base = "sandbox-test-base:latest"
+    folder = tmp_path / "zz-base-change"
+    (folder / "smoke").mkdir(parents=True)
+    (folder / "Dockerfile").write_text(f"FROM {base}\nRUN true\n")
+    (folder / "language.toml").write_text(
+        f'id = "zz-base-change"\nname = "Z"\nsource_file = "x.sh"\nrun = "sh x.sh"\n'
+        f'version_command = "echo z 1.0"\nbase_image = "{base}"\n'
+    )
+    spec = load_spec(folder)
+    try:
+        _build_base_variant(engine, base, "one")
+        assert build_image(engine, spec).outcome == "built"
+        labels = engine.api.inspect_image(spec.image)["Config"]["Labels"]
+        assert labels[LABEL_BASE] == base_image_id(engine, base)
+        assert image_status(engine, spec).up_to_date
+        _build_base_variant(engine, base, "two")  # as `sandbox images bootstrap --force` would
+        assert not image_status(engine, spec).up_to_date
+        assert build_image(engine, spec).outcome == "built"
+        assert image_status(engine, spec).up_to_date
+    finally:
+        for image in (spec.image, base):
+            engine.api.remove_image(image, force=True)
+
+
+def test_language_images_keep_no_downloaded_packages(executor: Any) -> None:
+    """The base image's apt settings drop .deb files after each install (Java kept 155 MB)."""
+    engine = DockerEngine()
+    built = [s for s in select_languages(["all"]) if s.available and image_status(engine, s).built]
+    assert built, "no language image is built"
+    requests = [
+        s.make_request("").model_copy(
+            update={"compile": None, "run": "ls /var/cache/apt/archives | grep -c 'deb$' || true"}
+        )
+        for s in built
+    ]
+    kept = {
+        request.language: result.stdout.strip() for request, result in executor.run_many(requests)
+    }
+    assert kept == {s.id: "0" for s in built}
