@@ -25,7 +25,8 @@ def time_docker_run(image: str, runs: int) -> float:
     for _ in range(runs):
         subprocess.run(
             ["docker", "run", "--rm", "--network", "none", image, "python3", "-c", PROGRAM],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
     return (time.monotonic() - started) / runs
 

@@ -318,6 +318,17 @@ def probe_toolchain(engine: DockerEngine, spec: LanguageSpec) -> str:
     return text[0][:200] if text else "unknown"
 
 
+_VERSION = re.compile(r"\d+(?:\.\d+)+(?:[-+~][\w.]+)?")
+
+
+def short_version(toolchain: str | None) -> str:
+    """The version number in a toolchain's banner ('Groovy Version: 4.0.26 JVM: 17' -> '4.0.26')."""
+    if not toolchain:
+        return ""
+    match = _VERSION.search(toolchain)
+    return match.group(0) if match else toolchain[:24]
+
+
 def _add_label(engine: DockerEngine, image: str, key: str, value: str) -> None:
     dockerfile = f"FROM {image}\nLABEL {key}={_quote_label(value)}\n"
     try:

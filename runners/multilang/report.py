@@ -9,6 +9,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from sandbox.images import short_version
+
 _STATE_STYLE = {"ready": "green", "unavailable": "dim", "not_built": "yellow"}
 
 
@@ -22,7 +24,7 @@ def summary_table(summary: dict[str, Any]) -> Table:
     table.add_column("language", no_wrap=True)
     for name in ("n", "pass", "fail", "xfail", "t/o", "err", "rate", *ks):
         table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
-    table.add_column("toolchain / note", overflow="fold", ratio=1)
+    table.add_column("version / note", overflow="fold", ratio=1)
     for language, m in sorted(summary["metrics"].items(), key=lambda item: item[0].lower()):
         table.add_row(*_row(language, m, ks))
     totals = summary["totals"]
@@ -61,7 +63,7 @@ def _row(language: str, m: dict[str, Any], ks: list[str]) -> list[RenderableType
         skipped = Text(f"skipped: {m['detail'] or m['state']}", style=style)
         return [Text(language, style=style), *("" for _ in range(7 + len(ks))), skipped]
     rate_style = "green" if m.get("meets_bar", m["unexpected_failures"] == 0) else "red"
-    note = ", ".join(part for part in (m["toolchain"], m["detail"]) if part)
+    note = ", ".join(part for part in (short_version(m["toolchain"]), m["detail"]) if part)
     if m["incomplete"]:
         note = f"{m['incomplete']} not run yet (re-run resumes); {note}"
     return [

@@ -21,6 +21,7 @@ from runners.multilang.availability import (
 )
 from runners.selftest import LanguageSelftestResult, SelftestState
 from sandbox.errors import EngineUnavailableError
+from sandbox.images import short_version
 from sandbox.languages import LanguageSpec, select_languages
 
 _STATE_TEXT = {
@@ -54,12 +55,11 @@ def languages(
         typer.echo(json.dumps([_language_json(s, st) for s, st in rows], indent=2))
         return
     table = Table(title=f"{len(rows)} languages", box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in ("id", "image", "toolchain", "suites", "aliases"):
-        table.add_column(name, overflow="fold", no_wrap=name == "id")
+    for name in ("id", "image", "version", "suites", "aliases"):
+        table.add_column(name, overflow="fold", no_wrap=name in {"id", "version"})
     for spec, status in rows:
-        table.add_row(
-            spec.id, _image_text(status), status.toolchain or "", _suites(spec), _aliases(spec)
-        )
+        version = short_version(status.toolchain)
+        table.add_row(spec.id, _image_text(status), version, _suites(spec), _aliases(spec))
     Console().print(table)
 
 
@@ -158,13 +158,13 @@ def selftest_table(results: list[LanguageSelftestResult]) -> Table:
     table.add_column("result", no_wrap=True)
     for name in ("hello", "compile", "runtime", "timeout", "wrong"):
         table.add_column(name, no_wrap=True)
-    table.add_column("toolchain", overflow="fold", ratio=1)
+    table.add_column("version", no_wrap=True)
     for result in results:
         checks = {c.name: c for c in result.checks}
         cells = [_check_cell(checks.get(name)) for name in _CHECK_COLUMNS]
         style = _STATE_STYLE.get(result.state, "dim")
         state = Text(result.state.value, style=style)
-        table.add_row(result.language, state, *cells, result.toolchain or "")
+        table.add_row(result.language, state, *cells, short_version(result.toolchain))
     return table
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sandbox.images import _mirrors_from_deb822, _mirrors_from_one_line
+import pytest
+
+from sandbox.images import _mirrors_from_deb822, _mirrors_from_one_line, short_version
 
 DEB822 = """Types: deb
 URIs: http://mirror.example/debian
@@ -26,3 +28,17 @@ def test_one_line_sources() -> None:
     text = "# comment\ndeb [arch=amd64 signed-by=/k.gpg] http://m.example/debian bookworm main\n"
     text += "deb-src http://m.example/debian bookworm main\n"
     assert _mirrors_from_one_line(text, "bookworm") == ["http://m.example/debian"]
+
+
+@pytest.mark.parametrize(
+    ("banner", "version"),
+    [
+        ("Groovy Version: 4.0.26 JVM: 17.0.19 Vendor: Debian OS: Linux", "4.0.26"),
+        ("info: kotlinc-jvm 1.9.25 (JRE 17.0.19+10-1-deb12u2-Debian)", "1.9.25"),
+        ("go version go1.19.8 linux/amd64", "1.19.8"),
+        ("no digits here at all", "no digits here at all"),
+        (None, ""),
+    ],
+)
+def test_short_version_finds_the_number_in_a_banner(banner: str | None, version: str) -> None:
+    assert short_version(banner) == version
