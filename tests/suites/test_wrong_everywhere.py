@@ -21,6 +21,11 @@ from runners.multilang.runner import SuiteRunSpec, run_suite
 pytestmark = pytest.mark.docker
 
 TASKS_PER_LANGUAGE = 3
+ACCIDENTAL_PASSES = {
+    # investigated: the swapped-in program is right for these tests, or the test checks nothing
+    "Elixir/2": "Elixir/3's merge of sorted lists concatenates the test's sorted inputs",
+    "Lua/1": "McEval's test defines testHelloMMCodeEval() but never calls it",
+}
 
 
 def _swapped_samples(path: Path, data_dir: Path) -> dict[str, int]:
@@ -30,7 +35,7 @@ def _swapped_samples(path: Path, data_dir: Path) -> dict[str, int]:
         for language, tasks in sorted(data.tasks.items()):
             usable = [t for t in tasks if t.canonical]
             for task, other in pairwise(usable[: TASKS_PER_LANGUAGE + 1]):
-                if other.canonical == task.canonical:
+                if other.canonical == task.canonical or task.task_id in ACCIDENTAL_PASSES:
                     continue
                 record = {
                     "task_id": task.task_id,
@@ -54,7 +59,7 @@ def test_another_tasks_solution_never_passes(tmp_path: Path, data_dir: Path) -> 
     summary = run_suite(spec)
     assert summary["totals"]["languages_not_runnable"] == []
     ran = {lang: m for lang, m in summary["metrics"].items() if m["counted"] and m["samples"]}
-    assert len(ran) >= 40, sorted(summary["metrics"])  # McEval's languages with a built image
+    assert len(ran) >= 34, sorted(summary["metrics"])  # McEval languages buildable from Debian
     passed = {language: m["passed"] for language, m in ran.items() if m["passed"]}
     assert passed == {}, "wrong solutions passed"
     assert all(ran[language]["samples"] == counts[language] for language in ran)
