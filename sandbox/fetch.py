@@ -50,8 +50,13 @@ def _fetch_one(spec: LanguageSpec, entry: FetchSpec, timeout_s: float) -> Path:
     cached = cache_dir() / _cache_name(entry)
     if not (cached.is_file() and digest_of(cached) == entry.integrity):
         _download(entry, cached, timeout_s)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target)
+    except OSError as exc:
+        raise FetchError(
+            f"cannot write {target} ({exc.strerror})", f"make {target.parent} writable"
+        ) from exc
     return target
 
 
@@ -61,18 +66,24 @@ def _cache_name(entry: FetchSpec) -> str:
 
 
 def _download(entry: FetchSpec, destination: Path, timeout_s: float) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
     fix = f"check that {entry.url} is reachable, or put the file at {entry.file} yourself"
-    with tempfile.NamedTemporaryFile(dir=destination.parent, delete=False) as partial:
-        partial_path = Path(partial.name)
-        try:
-            with requests.get(entry.url, stream=True, timeout=timeout_s) as response:
-                response.raise_for_status()
-                for block in response.iter_content(CHUNK):
-                    partial.write(block)
-        except requests.exceptions.RequestException as exc:
-            partial_path.unlink(missing_ok=True)
-            raise FetchError(f"download of {entry.url} failed: {exc}", fix) from exc
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=destination.parent, suffix=".part")
+    except OSError as exc:
+        raise FetchError(f"cannot write to {destination.parent} ({exc.strerror})", fix) from exc
+    partial_path = Path(name)
+    try:
+        with (
+            os.fdopen(handle, "wb") as partial,
+            requests.get(entry.url, stream=True, timeout=timeout_s) as response,
+        ):
+            response.raise_for_status()
+            for block in response.iter_content(CHUNK):
+                partial.write(block)
+    except (requests.exceptions.RequestException, OSError) as exc:
+        partial_path.unlink(missing_ok=True)
+        raise FetchError(f"download of {entry.url} failed: {exc}", fix) from exc
     got = digest_of(partial_path)
     if got != entry.integrity:
         partial_path.unlink(missing_ok=True)

@@ -97,3 +97,10 @@ def test_an_unreachable_file_names_the_fix(tmp_path: Path, server: str) -> None:
     with pytest.raises(FetchError) as caught:
         fetch_files(load_spec(folder))
     assert "404" in str(caught.value) and "files/tool.tgz" in caught.value.fix
+
+
+def test_an_unwritable_folder_is_a_fetch_error(tmp_path: Path, server: str) -> None:
+    folder = _language(tmp_path, f"{server}/tool.tgz", _integrity(PAYLOAD))
+    (folder / "files").write_text("a file where the folder should be")
+    with pytest.raises(FetchError, match="cannot write"):
+        fetch_files(load_spec(folder))
