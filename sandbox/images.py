@@ -333,7 +333,12 @@ def _add_label(engine: DockerEngine, image: str, key: str, value: str) -> None:
     dockerfile = f"FROM {image}\nLABEL {key}={_quote_label(value)}\n"
     try:
         for chunk in engine.api.build(
-            fileobj=io.BytesIO(dockerfile.encode()), tag=image, rm=True, decode=True, pull=False
+            fileobj=io.BytesIO(dockerfile.encode()),
+            tag=image,
+            rm=True,
+            forcerm=True,
+            decode=True,
+            pull=False,
         ):
             if "error" in chunk:
                 raise ImageBuildError(f"labelling {image} failed: {chunk['error']}", "see above")

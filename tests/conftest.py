@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,3 +30,25 @@ def executor() -> Iterator[object]:
         yield shared
     leftovers = shared.engine.list_managed(owner=owner_label())
     assert leftovers == [], f"containers left behind: {[c['Id'][:12] for c in leftovers]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_stray_containers() -> Iterator[None]:
+    """Whatever a test starts (executions, image builds, debug keepers) is gone at the end."""
+    import docker
+    import requests
+
+    try:
+        client = docker.APIClient(timeout=10)
+        before = {c["Id"] for c in client.containers(all=True)}
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        yield  # no engine: the pure-logic tests still run
+        return
+    yield
+    deadline = time.monotonic() + 20  # removals may still be in flight
+    while True:
+        stray = [c for c in client.containers(all=True) if c["Id"] not in before]
+        if not stray or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert stray == [], f"containers left behind: {[(c['Id'][:12], c['Image']) for c in stray]}"

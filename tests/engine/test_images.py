@@ -45,7 +45,10 @@ def test_host_mirror_is_found() -> None:
 
 def _build_base_variant(engine: DockerEngine, tag: str, marker: str) -> None:
     dockerfile = f"FROM debian:bookworm\nLABEL sandbox.test-marker={marker}\n"
-    for chunk in engine.api.build(fileobj=io.BytesIO(dockerfile.encode()), tag=tag, decode=True):
+    stream = engine.api.build(
+        fileobj=io.BytesIO(dockerfile.encode()), tag=tag, decode=True, rm=True, forcerm=True
+    )
+    for chunk in stream:
         assert "error" not in chunk, chunk
 
 
