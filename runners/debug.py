@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from runners.report.loaders import LoadedSource, load_source
 from runners.report.records import failing_case, record_sample, record_task_id
 from runners.results import hydrate_request
-from sandbox.engine import DockerEngine
+from sandbox.engine import PROGRAM_USER, DockerEngine
 from sandbox.errors import BadInputError
 from sandbox.models import ExecutionRequest, ExecutionResult
 
@@ -153,7 +153,7 @@ class KeptContainer:
 
     def exec_command(self, shell: str = "sh") -> list[str]:
         """The ``docker exec`` command line that opens a shell in /work."""
-        return ["docker", "exec", "-it", "-w", "/work", self.id, shell]
+        return ["docker", "exec", "-it", "-u", PROGRAM_USER, "-w", "/work", self.id, shell]
 
 
 def start_kept_container(
@@ -185,7 +185,7 @@ def _exec_ok(engine: DockerEngine, container_id: str, command: list[str]) -> boo
     import docker.errors
 
     try:
-        created = engine.api.exec_create(container_id, command, user="65534:65534")
+        created = engine.api.exec_create(container_id, command, user=PROGRAM_USER)
         engine.api.exec_start(created["Id"])
         code = engine.api.exec_inspect(created["Id"]).get("ExitCode")
     except docker.errors.APIError:

@@ -33,7 +33,14 @@ LABEL_OWNER = "sandbox.owner"
 LABEL_SESSION = "sandbox.session"
 LABEL_KEEP_UNTIL = "sandbox.keep-until"
 SESSION_ID = uuid.uuid4().hex[:12]
-CONTAINER_USER = "65534:65534"
+CONTAINER_USER = "0:0"
+"""The launcher's user: root with only the capabilities below, never the program's uid."""
+LAUNCHER_CAPS = ["CHOWN", "SETUID", "SETGID", "KILL"]
+"""Hand /work to the program, drop to its uid, and kill what it leaves behind."""
+PROGRAM_USER = "65534:65534"
+"""The program (compiler and run) runs as nobody, with no capabilities at all."""
+STATE_DIR = "sbx"
+"""The launcher's own tmpfs (/sbx), root-owned: the program can read its scripts, not write."""
 IDLE_LIMIT_S = 900
 """A warm container that never receives a payload exits on its own after this long."""
 HOST_GRACE_S = 10.0
@@ -42,7 +49,8 @@ REPORT_SLACK_BYTES = 64 << 10
 DOCKER_ENV = {"HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 _BOOT = (
-    f"timeout -s KILL {IDLE_LIMIT_S} tar -x -C / -f - || exit 96; exec /bin/sh /tmp/.sb/launch.sh"
+    f"timeout -s KILL {IDLE_LIMIT_S} tar -x -C / -f - || exit 96; "
+    f"exec /bin/sh /{STATE_DIR}/launch.sh"
 )
 
 
@@ -116,11 +124,14 @@ class DockerEngine:
         """
         self.image_id(image)
         tmpfs_opts = f"rw,exec,nosuid,nodev,size={limits.workdir_mb}m,mode=1777,uid=65534,gid=65534"
+        state_mb = limits.workdir_mb + (limits.stdout_bytes + 2 * limits.stderr_bytes >> 20) + 1
+        state_opts = f"rw,noexec,nosuid,nodev,size={state_mb}m,mode=0755,uid=0,gid=0"
         host_config = self.api.create_host_config(
             network_mode="none",
             read_only=True,
-            tmpfs={"/work": tmpfs_opts, "/tmp": tmpfs_opts},
+            tmpfs={"/work": tmpfs_opts, "/tmp": tmpfs_opts, f"/{STATE_DIR}": state_opts},
             cap_drop=["ALL"],
+            cap_add=LAUNCHER_CAPS,
             security_opt=["no-new-privileges"],
             mem_limit=limits.memory_mb * 1024 * 1024,
             memswap_limit=limits.memory_mb * 1024 * 1024,
@@ -226,15 +237,15 @@ class DockerEngine:
             if name.isidentifier()
         )
         entries: dict[str, bytes] = {
-            "tmp/.sb/launch.sh": self._launcher,
-            "tmp/.sb/params": params.encode(),
-            "tmp/.sb/env": env.encode(),
-            "tmp/.sb/run": request.run.encode() + b"\n",
+            f"{STATE_DIR}/launch.sh": self._launcher,
+            f"{STATE_DIR}/params": params.encode(),
+            f"{STATE_DIR}/env": env.encode(),
+            f"{STATE_DIR}/run": request.run.encode() + b"\n",
         }
         if request.compile:
-            entries["tmp/.sb/compile"] = request.compile.encode() + b"\n"
+            entries[f"{STATE_DIR}/compile"] = request.compile.encode() + b"\n"
         if request.stdin is not None:
-            entries["tmp/.sb/stdin"] = request.stdin.encode()
+            entries[f"{STATE_DIR}/stdin"] = request.stdin.encode()
         for name, text in request.files.items():
             entries[f"work/{name.lstrip('/')}"] = text.encode()
         return _tar(entries)

@@ -23,12 +23,6 @@ from sandbox.languages import FetchSpec, LanguageSpec
 CHUNK = 1 << 20
 
 
-def cache_dir() -> Path:
-    """Where downloads are kept (``SANDBOX_CACHE_DIR`` overrides ``~/.cache/sandbox``)."""
-    root = os.environ.get("SANDBOX_CACHE_DIR") or Path.home() / ".cache" / "sandbox"
-    return Path(root) / "downloads"
-
-
 def digest_of(path: Path) -> str:
     """The file's integrity string, ``sha512-<base64>``."""
     digest = hashlib.sha512()
@@ -47,7 +41,7 @@ def _fetch_one(spec: LanguageSpec, entry: FetchSpec, timeout_s: float) -> Path:
     target = spec.directory / entry.file
     if target.is_file() and digest_of(target) == entry.integrity:
         return target
-    cached = cache_dir() / _cache_name(entry)
+    cached = entry.cached_path()
     if not (cached.is_file() and digest_of(cached) == entry.integrity):
         _download(entry, cached, timeout_s)
     try:
@@ -58,11 +52,6 @@ def _fetch_one(spec: LanguageSpec, entry: FetchSpec, timeout_s: float) -> Path:
             f"cannot write {target} ({exc.strerror})", f"make {target.parent} writable"
         ) from exc
     return target
-
-
-def _cache_name(entry: FetchSpec) -> str:
-    key = hashlib.sha256(entry.integrity.encode()).hexdigest()[:16]
-    return f"{key}-{Path(entry.file).name}"
 
 
 def _download(entry: FetchSpec, destination: Path, timeout_s: float) -> None:

@@ -62,6 +62,17 @@ class FetchSpec(FrozenModel):
     integrity: str = Field(pattern=r"^sha512-[A-Za-z0-9+/]+=*$", description="as npm prints it")
     file: str = Field(description="where it goes, relative to the language folder")
 
+    def cached_path(self) -> Path:
+        """Where ``sandbox images build`` keeps the download, keyed by its integrity."""
+        key = hashlib.sha256(self.integrity.encode()).hexdigest()[:16]
+        return downloads_dir() / f"{key}-{Path(self.file).name}"
+
+
+def downloads_dir() -> Path:
+    """The download cache (``SANDBOX_CACHE_DIR`` overrides ``~/.cache/sandbox``)."""
+    root = os.environ.get("SANDBOX_CACHE_DIR") or Path.home() / ".cache" / "sandbox"
+    return Path(root) / "downloads"
+
 
 class LanguageSpec(FrozenModel):
     """Everything about one language, read from ``languages/<id>/language.toml``."""
@@ -103,11 +114,16 @@ class LanguageSpec(FrozenModel):
         """Hash of what goes into the image: the build context (Dockerfile and the files it
         may COPY) and the spec fields the image depends on. Suite adapters, known issues and
         smoke programs are not part of the image, so editing them never forces a rebuild.
-        A fetched file counts by its declared integrity, and only once it is in the folder
-        (the Dockerfile may fall back without it)."""
+        A fetched file counts by its declared integrity, and only once it is in the folder or
+        the download cache (the Dockerfile may fall back without it), so that two checkouts on
+        one machine agree on the hash."""
         digest = hashlib.sha256()
         targets = {entry.file: entry.integrity for entry in self.fetch}
-        fetched = {f: i for f, i in targets.items() if (self.directory / f).is_file()}
+        fetched = {
+            entry.file: entry.integrity
+            for entry in self.fetch
+            if (self.directory / entry.file).is_file() or entry.cached_path().is_file()
+        }
         image_fields = {
             "id": self.id,
             "base": self.base_image,

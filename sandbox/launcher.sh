@@ -1,14 +1,23 @@
 # sandbox launcher: runs as PID 1 inside a fresh container, after the payload was untarred.
-# POSIX sh + coreutils only, so that it works in every language image.
+# POSIX sh + coreutils + setpriv (util-linux, essential in Debian), so that it works in every
+# language image.
 #
-# Inputs (in /tmp/.sb): params (numbers), env (export lines), compile (optional script),
+# The launcher is root with only CHOWN, SETUID, SETGID and KILL; the compiler and the program run
+# as nobody (65534) with no capabilities. The launcher's state lives in /sbx, a root-owned tmpfs:
+# the program can read its scripts but can neither rewrite the report (meta, captured output),
+# nor signal the launcher or its output collectors, nor reach the launcher's stdout.
+#
+# Inputs (in /sbx): params (numbers), env (export lines), compile (optional script),
 # run (script), stdin (optional). Program files are in /work.
 # Output on stdout, parsed by sandbox/engine.py: a line "SBX1", then sections
 # "<name> <size>\n<size bytes>" for: meta, compile, stdout, stderr.
-S=/tmp/.sb
+S=/sbx
 . "$S/params"
 . "$S/env"
 cd /work || exit 97
+command -v setpriv >/dev/null || exit 95
+chown -R 65534:65534 /work || exit 94
+AS_PROGRAM="setpriv --reuid=65534 --regid=65534 --clear-groups --"
 
 now() { date +%s%N; }
 
@@ -35,9 +44,9 @@ run_phase() {
   he=$!
   t0=$(now)
   if [ "$7" = merge ]; then
-    timeout -s KILL "$2" /bin/sh "$5" < "$6" > "$S/$1.o" 2>&1 3> "$S/$1.e"
+    timeout -s KILL "$2" $AS_PROGRAM /bin/sh "$5" < "$6" > "$S/$1.o" 2>&1 3> "$S/$1.e"
   else
-    timeout -s KILL "$2" /bin/sh "$5" < "$6" > "$S/$1.o" 2> "$S/$1.e"
+    timeout -s KILL "$2" $AS_PROGRAM /bin/sh "$5" < "$6" > "$S/$1.o" 2> "$S/$1.e"
   fi
   rc=$?
   reap "$ho" "$he"

@@ -16,6 +16,13 @@ MAGIC = b"SBX1\n"
 KILL_BY_TIMEOUT = 137
 TIMEOUT_EXIT = 124
 TIME_TOLERANCE = 0.97
+LAUNCHER_EXITS = {
+    94: "the launcher could not hand /work to the program's user",
+    95: "the image lacks setpriv (util-linux); rebuild it on the sandbox base image",
+    96: "the payload did not unpack in the container",
+    97: "the container has no /work",
+}
+"""Container exit codes of ``launcher.sh`` (and the boot command) that mean it never ran."""
 """A KILL near the deadline is the in-container timeout firing, not the program."""
 
 
@@ -160,8 +167,10 @@ def _without_report(
     if state.get("OOMKilled"):
         return ExecutionResult(status=Status.OOM, error="container was OOM-killed", **common)
     detail = launcher_stderr.decode("utf-8", errors="replace").strip()[-500:]
-    reason = "report exceeded its byte budget" if overflow else "no report from the launcher"
     exit_code = state.get("ExitCode")
+    reason = "report exceeded its byte budget" if overflow else "no report from the launcher"
+    if not overflow and exit_code in LAUNCHER_EXITS:
+        reason = LAUNCHER_EXITS[exit_code]
     message = f"{reason} (container exit code {exit_code}){': ' + detail if detail else ''}"
     return ExecutionResult(status=Status.SANDBOX_ERROR, error=message, **common)
 

@@ -59,13 +59,23 @@ def wait_for_containers(engine: DockerEngine, pid: int) -> None:
     raise AssertionError("the exec process never started a container")
 
 
+def _wait_or_explain(process: subprocess.Popen[str], timeout: float) -> None:
+    """Wait for the process; if it hangs, kill it and fail with what it printed."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate(timeout=30)
+        pytest.fail(f"still running {timeout:g} s after the signal; stderr:\n{stderr[-3000:]}")
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_removes_containers(tmp_path: Path, sig: signal.Signals) -> None:
     engine = DockerEngine()
     process = start_exec(tmp_path)
     wait_for_containers(engine, process.pid)
     process.send_signal(sig)
-    process.wait(timeout=60)
+    _wait_or_explain(process, 90)
     assert process.returncode != 0
     assert containers_of(engine, process.pid) == []
 

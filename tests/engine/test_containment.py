@@ -174,6 +174,7 @@ ALLOWED_MOUNTS = {
     "/",
     "/work",
     "/tmp",
+    "/sbx",
     "/dev",
     "/dev/pts",
     "/dev/mqueue",

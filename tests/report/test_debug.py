@@ -142,12 +142,12 @@ def test_debug_keep_prints_a_working_docker_exec_line(failing_run: Path) -> None
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    match = re.search(r"docker exec -it -w /work ([0-9a-f]{64}) sh", done.stdout)
+    match = re.search(r"docker exec -it -u 65534:65534 -w /work ([0-9a-f]{64}) sh", done.stdout)
     assert match, done.stdout
     container = match.group(1)
     try:
         ran = subprocess.run(
-            ["docker", "exec", "-w", "/work", container, "sh", ".sandbox/run.sh"],
+            ["docker", "exec", "-u", "65534", "-w", "/work", container, "sh", ".sandbox/run.sh"],
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert ran.stdout.strip() == "40"

@@ -74,12 +74,14 @@ def test_fetch_downloads_checks_and_caches(tmp_path: Path, server: str) -> None:
     assert path.read_bytes() == PAYLOAD
     assert digest_of(path) == _integrity(PAYLOAD)
     # the image now differs (the Dockerfile will use the file), so the hash must too
-    assert spec.content_hash() != hash_before
+    hash_fetched = spec.content_hash()
+    assert hash_fetched != hash_before
     # a second build neither downloads again nor changes the hash
     fetch_files(spec)
     assert _Handler.hits == ["/tool.tgz"]
-    # a fresh checkout of the folder is served from the cache
+    # a fresh checkout of the folder agrees on the hash and is served from the cache
     path.unlink()
+    assert spec.content_hash() == hash_fetched
     fetch_files(spec)
     assert path.read_bytes() == PAYLOAD and _Handler.hits == ["/tool.tgz"]
 
