@@ -35,8 +35,8 @@ LABEL_KEEP_UNTIL = "sandbox.keep-until"
 SESSION_ID = uuid.uuid4().hex[:12]
 CONTAINER_USER = "0:0"
 """The launcher's user: root with only the capabilities below, never the program's uid."""
-LAUNCHER_CAPS = ["CHOWN", "SETUID", "SETGID", "KILL"]
-"""Hand /work to the program, drop to its uid, and kill what it leaves behind."""
+LAUNCHER_CAPS = ["CHOWN", "SETUID", "SETGID", "SETPCAP", "KILL"]
+"""Hand /work to the program, drop to its uid with an empty bounding set, kill what it leaves."""
 PROGRAM_USER = "65534:65534"
 """The program (compiler and run) runs as nobody, with no capabilities at all."""
 STATE_DIR = "sbx"

@@ -2,8 +2,8 @@
 # POSIX sh + coreutils + setpriv (util-linux, essential in Debian), so that it works in every
 # language image.
 #
-# The launcher is root with only CHOWN, SETUID, SETGID and KILL; the compiler and the program run
-# as nobody (65534) with no capabilities. The launcher's state lives in /sbx, a root-owned tmpfs:
+# The launcher is root with only CHOWN, SETUID, SETGID, SETPCAP and KILL; the compiler and the
+# program run as nobody (65534) with no capabilities and an empty bounding set. The launcher's state lives in /sbx, a root-owned tmpfs:
 # the program can read its scripts but can neither rewrite the report (meta, captured output),
 # nor signal the launcher or its output collectors, nor reach the launcher's stdout.
 #
@@ -17,7 +17,7 @@ S=/sbx
 cd /work || exit 97
 command -v setpriv >/dev/null || exit 95
 chown -R 65534:65534 /work || exit 94
-AS_PROGRAM="setpriv --reuid=65534 --regid=65534 --clear-groups --"
+AS_PROGRAM="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all --"
 
 now() { date +%s%N; }
 
@@ -35,9 +35,11 @@ reap() {
 
 # run_phase NAME LIMIT CAP_OUT CAP_ERR SCRIPT STDIN MERGE
 # Output goes through fifos into `head -c` so that at most CAP+1 bytes are ever stored.
+# The fifos are writable by the program's user (mode 622): a program that reopens its output
+# by path (/dev/stdout, /dev/stderr, /proc/self/fd/N) must still reach it; it cannot read them.
 run_phase() {
   rm -f "$S/$1.o" "$S/$1.e"
-  mkfifo "$S/$1.o" "$S/$1.e"
+  mkfifo -m 622 "$S/$1.o" "$S/$1.e"
   head -c "$3" < "$S/$1.o" > "$S/$1.out" &
   ho=$!
   head -c "$4" < "$S/$1.e" > "$S/$1.err" &

@@ -208,13 +208,14 @@ def test_user_is_not_root_and_has_no_privileges(executor: Any) -> None:
         "import os\n"
         "lines = open('/proc/self/status').read().splitlines()\n"
         "status = dict(line.split(':\\t', 1) for line in lines if ':\\t' in line)\n"
-        "print(os.getuid(), os.getgid(), status['CapEff'].strip(), status['NoNewPrivs'].strip())\n"
+        "caps = [status[k].strip() for k in ('CapEff', 'CapPrm', 'CapInh', 'CapBnd', 'CapAmb')]\n"
+        "print(os.getuid(), os.getgid(), status['NoNewPrivs'].strip(), *caps)\n"
     )
     result = run_python(executor, source)
     assert result.status is Status.OK
-    uid, gid, caps, no_new_privs = result.stdout.split()
+    uid, gid, no_new_privs, *caps = result.stdout.split()
     assert uid != "0" and gid != "0"
-    assert int(caps, 16) == 0
+    assert [int(c, 16) for c in caps] == [0, 0, 0, 0, 0]  # effective ... bounding, ambient
     assert no_new_privs == "1"
 
 
@@ -223,3 +224,20 @@ def test_undecodable_output_is_decoded_safely(executor: Any) -> None:
     assert result.status is Status.OK
     assert result.stdout.startswith("ok ") and result.stdout.endswith(" end")
     assert "\ufffd" in result.stdout
+
+
+def test_output_reopened_by_path_is_captured(executor: Any) -> None:
+    """Programs that write to /dev/stdout or /dev/stderr by name (Vim's writefile, shell
+    redirections) reach the same capture as their file descriptors."""
+    source = (
+        "import sys\n"
+        "open('/dev/stdout', 'w').write('by path\\n')\n"
+        "open('/proc/self/fd/2', 'w').write('err by path\\n')\n"
+        "print(open('/dev/stdin').read().strip())\n"
+    )
+    spec = resolve_language("python")
+    request = spec.make_request(source, stdin="from stdin\n", limits=LimitsSpec(timeout_s=5.0))
+    result = executor.run(request)
+    assert result.status is Status.OK, (result.error, result.stderr)
+    assert result.stdout == "by path\nfrom stdin\n"
+    assert result.stderr == "err by path\n"
