@@ -36,7 +36,14 @@ def start_exec(tmp_path: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_from_a_terminal,
     )
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches a foreground program; a shell starts background jobs (`cmd &`, as CI may
+    run the tests) with SIGINT ignored, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def containers_of(engine: DockerEngine, pid: int) -> list[str]:
