@@ -37,8 +37,9 @@ CONTAINER_USER = "0:0"
 """The launcher's user: root with only the capabilities below, never the program's uid."""
 LAUNCHER_CAPS = ["CHOWN", "SETUID", "SETGID", "SETPCAP", "KILL"]
 """Hand /work to the program, drop to its uid with an empty bounding set, kill what it leaves."""
-PROGRAM_USER = "65534:65534"
+PROGRAM_UID = 65534
 """The program (compiler and run) runs as nobody, with no capabilities at all."""
+PROGRAM_USER = f"{PROGRAM_UID}:{PROGRAM_UID}"
 STATE_DIR = "sbx"
 """The launcher's own tmpfs (/sbx), root-owned: the program can read its scripts, not write."""
 IDLE_LIMIT_S = 900
@@ -123,7 +124,8 @@ class DockerEngine:
         --keep``): leftover clean-up spares it until then.
         """
         self.image_id(image)
-        tmpfs_opts = f"rw,exec,nosuid,nodev,size={limits.workdir_mb}m,mode=1777,uid=65534,gid=65534"
+        owner = f"uid={PROGRAM_UID},gid={PROGRAM_UID}"
+        tmpfs_opts = f"rw,exec,nosuid,nodev,size={limits.workdir_mb}m,mode=1777,{owner}"
         state_mb = limits.workdir_mb + (limits.stdout_bytes + 2 * limits.stderr_bytes >> 20) + 1
         state_opts = f"rw,noexec,nosuid,nodev,size={state_mb}m,mode=0755,uid=0,gid=0"
         host_config = self.api.create_host_config(
@@ -230,6 +232,7 @@ class DockerEngine:
         params = (
             f"TIMEOUT={limits.timeout_s:.3f}\nCOMPILE_TIMEOUT={limits.compile_timeout_s:.3f}\n"
             f"CAP_OUT={limits.stdout_bytes + 1}\nCAP_ERR={limits.stderr_bytes + 1}\n"
+            f"PROGRAM_UID={PROGRAM_UID}\n"
         )
         env = "".join(
             f"export {name}={shlex.quote(value)}\n"

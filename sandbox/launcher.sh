@@ -3,11 +3,12 @@
 # language image.
 #
 # The launcher is root with only CHOWN, SETUID, SETGID, SETPCAP and KILL; the compiler and the
-# program run as nobody (65534) with no capabilities and an empty bounding set. The launcher's state lives in /sbx, a root-owned tmpfs:
-# the program can read its scripts but can neither rewrite the report (meta, captured output),
-# nor signal the launcher or its output collectors, nor reach the launcher's stdout.
+# program run as PROGRAM_UID (nobody) with no capabilities and an empty bounding set. The
+# launcher's state lives in /sbx, a root-owned tmpfs: the program can read its scripts but can
+# neither rewrite the report (meta, captured output), nor signal the launcher or its output
+# collectors, nor reach the launcher's stdout. It hands /work to PROGRAM_UID.
 #
-# Inputs (in /sbx): params (numbers), env (export lines), compile (optional script),
+# Inputs (in /sbx): params (numbers, PROGRAM_UID), env (export lines), compile (optional script),
 # run (script), stdin (optional). Program files are in /work.
 # Output on stdout, parsed by sandbox/engine.py: a line "SBX1", then sections
 # "<name> <size>\n<size bytes>" for: meta, compile, stdout, stderr.
@@ -16,8 +17,9 @@ S=/sbx
 . "$S/env"
 cd /work || exit 97
 command -v setpriv >/dev/null || exit 95
-chown -R 65534:65534 /work || exit 94
-AS_PROGRAM="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all --"
+chown -R "$PROGRAM_UID:$PROGRAM_UID" /work || exit 94
+AS_PROGRAM="setpriv --reuid=$PROGRAM_UID --regid=$PROGRAM_UID --clear-groups"
+AS_PROGRAM="$AS_PROGRAM --inh-caps=-all --bounding-set=-all --"
 
 now() { date +%s%N; }
 

@@ -16,6 +16,7 @@ MAGIC = b"SBX1\n"
 KILL_BY_TIMEOUT = 137
 TIMEOUT_EXIT = 124
 TIME_TOLERANCE = 0.97
+"""A KILL near the deadline is the in-container timeout firing, not the program."""
 LAUNCHER_EXITS = {
     94: "the launcher could not hand /work to the program's user",
     95: "the image lacks setpriv (util-linux); rebuild it on the sandbox base image",
@@ -23,7 +24,6 @@ LAUNCHER_EXITS = {
     97: "the container has no /work",
 }
 """Container exit codes of ``launcher.sh`` (and the boot command) that mean it never ran."""
-"""A KILL near the deadline is the in-container timeout firing, not the program."""
 
 
 @dataclass

@@ -241,3 +241,21 @@ def test_output_reopened_by_path_is_captured(executor: Any) -> None:
     assert result.status is Status.OK, (result.error, result.stderr)
     assert result.stdout == "by path\nfrom stdin\n"
     assert result.stderr == "err by path\n"
+
+
+def test_the_program_owns_its_files_and_folders(executor: Any) -> None:
+    source = (
+        "import os\n"
+        "for path in ['main.py', 'data/deep/input.txt', 'data/deep', 'data']:\n"
+        "    assert os.stat(path).st_uid == os.getuid(), path\n"
+        "open('data/deep/input.txt', 'a').write('more')\n"
+        "os.remove('data/deep/input.txt')\n"
+        "os.mkdir('data/deep/new')\n"
+        "print('ok')\n"
+    )
+    spec = resolve_language("python")
+    request = spec.make_request(source, limits=LimitsSpec(timeout_s=5.0))
+    request = request.model_copy(update={"files": {**request.files, "data/deep/input.txt": "x"}})
+    result = executor.run(request)
+    assert result.status is Status.OK, (result.error, result.stderr)
+    assert result.stdout == "ok\n"

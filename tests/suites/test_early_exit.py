@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from runners.multilang.datasets import load_mceval
+from runners.multilang.datasets import load_mceval, read_jsonl
 from runners.multilang.models import SuiteName
 from runners.multilang.runner import SuiteRunSpec, run_suite
-from sandbox.languages import load_registry, resolve_language
+from sandbox.languages import load_registry
 
 pytestmark = pytest.mark.docker
 
@@ -51,22 +51,18 @@ def test_every_marked_language_is_listed() -> None:
     assert marked == set(EXIT_ZERO)
 
 
-def _early_exit_samples(path: Path, data_dir: Path) -> dict[str, int]:
+def _early_exit_samples(data_dir: Path) -> list[dict[str, str]]:
     data = load_mceval(data_dir)
-    counts: dict[str, int] = {}
-    with path.open("w") as handle:
-        for language, exit_zero in EXIT_ZERO.items():
-            usable = [t for t in data.tasks[language] if t.canonical]
-            for task in usable[:TASKS_PER_LANGUAGE]:
-                completion = f"{task.canonical}\n{exit_zero}\n"
-                record = {"task_id": task.task_id, "language": language, "completion": completion}
-                handle.write(json.dumps(record) + "\n")
-                counts[language] = counts.get(language, 0) + 1
-    return counts
+    return [
+        {"task_id": task.task_id, "language": language, "completion": f"{task.canonical}\n{stop}\n"}
+        for language, stop in EXIT_ZERO.items()
+        for task in [t for t in data.tasks[language] if t.canonical][:TASKS_PER_LANGUAGE]
+    ]
 
 
 def test_exit_zero_before_the_tests_never_passes(tmp_path: Path, data_dir: Path) -> None:
-    counts = _early_exit_samples(tmp_path / "early.jsonl", data_dir)
+    samples = _early_exit_samples(data_dir)
+    (tmp_path / "early.jsonl").write_text("".join(json.dumps(s) + "\n" for s in samples))
     spec = SuiteRunSpec(
         suite=SuiteName.MCEVAL,
         samples=tmp_path / "early.jsonl",
@@ -76,10 +72,10 @@ def test_exit_zero_before_the_tests_never_passes(tmp_path: Path, data_dir: Path)
     )
     summary = run_suite(spec)
     assert summary["totals"]["errors"] == 0
-    records = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").open()]
-    assert len(records) == sum(counts.values())
+    records = read_jsonl(tmp_path / "out" / "results.jsonl")
+    assert len(records) == len(samples)
     passed = [r["task_id"] for r in records if r["passed"]]
     assert passed == [], "an early exit 0 passed"
     clean_exits = [r for r in records if r["detail"].startswith("exited 0 before the tests")]
-    by_language = {resolve_language(r["language"]).id for r in clean_exits}
+    by_language = {r["language"] for r in clean_exits}
     assert by_language == set(EXIT_ZERO), "the exit statement did not run cleanly somewhere"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from runners.multilang.datasets import read_jsonl
 from runners.multilang.models import SuiteName
 from runners.multilang.runner import SuiteRunSpec, run_suite
 from sandbox.languages import load_registry
@@ -59,7 +60,7 @@ def test_right_passes_and_early_exit_fails(tmp_path: Path, data_dir: Path) -> No
     )
     summary = run_suite(spec)
     assert summary["totals"]["errors"] == 0
-    records = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").open()]
+    records = read_jsonl(tmp_path / "out" / "results.jsonl")
     outcome = {(r["language"], r["sample_index"]): (r["passed"], r["detail"]) for r in records}
     for language in COMPLETIONS:
         right, right_detail = outcome[(language, 0)]
