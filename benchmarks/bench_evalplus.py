@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "humanevalplus" / "HumanEvalPlus.jsonl.gz"
+DEFAULT_DATA = REPO / "datasets" / "humanevalplus" / "HumanEvalPlus.jsonl.gz"
 OURS = """
 import json, sys
 from pathlib import Path

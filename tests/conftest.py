@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared" / "data"
+DATA = REPO / "datasets"
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The shared benchmark data (never copied into the repo)."""
-    if not DATA.is_dir():
-        pytest.skip(f"shared data not found at {DATA}")
+    """The benchmark data the project ships (``datasets/``)."""
     return DATA
 
 

@@ -1,6 +1,11 @@
-"""HumanEval+ and MBPP+ through evalplus's own loaders (so users with internet get exactly
-evalplus's files), with an override path for offline use, as evalplus's
-``HUMANEVAL_OVERRIDE_PATH`` / ``MBPP_OVERRIDE_PATH`` environment variables do.
+"""HumanEval+ and MBPP+ through evalplus's own loaders, with the shipped copy as the offline
+fallback.
+
+Resolution, first match wins: ``--data-dir FILE``; evalplus's override variable
+(``HUMANEVAL_OVERRIDE_PATH`` / ``MBPP_OVERRIDE_PATH``); evalplus's cache; evalplus's download,
+given :data:`DOWNLOAD_TIMEOUT_S` per network operation; the copy in ``datasets/`` (HumanEval+
+only: the byte-identical file evalplus would download). MBPP+ is not shipped, so offline
+without its file the run stops with one line saying how to get it.
 """
 
 from __future__ import annotations
@@ -8,12 +13,16 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import io
 import json
+import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
+from runners.data import shipped_file
 from runners.evalplus_suite.cache import cache_dir
 from sandbox.errors import BadInputError
 from sandbox.models import FrozenModel
@@ -30,12 +39,21 @@ class SuiteSpec(FrozenModel):
 
 
 class DatasetInfo(FrozenModel):
-    """What was scored: evalplus's dataset name, its pinned version and the file's md5."""
+    """What was scored: evalplus's dataset name, its pinned version, the file's md5, where the
+    file was and how it was found (``given``, ``override``, ``evalplus-cache``,
+    ``evalplus-download`` or ``shipped``)."""
 
     name: str
     version: str
     hash: str
     path: str
+    source: str = "given"
+
+
+DOWNLOAD_TIMEOUT_S = 5.0
+"""Per network operation of evalplus's download: offline, the fallback comes at once."""
+SHIPPED = {"humaneval": ("humanevalplus", "HumanEvalPlus.jsonl.gz")}
+"""Datasets the project ships (datasets/README.md), by evalplus dataset name."""
 
 
 SUITES = {
@@ -64,6 +82,9 @@ def load_problems(
     then ``~/.cache/evalplus``, then a download).
     """
     module, loader, hasher, name = _evalplus_loader(suite)
+    source = "given"
+    if dataset_path is None:
+        dataset_path, source = _default_dataset(module, suite)
     override = _prepare_override(dataset_path) if dataset_path is not None else None
     with _override(module, suite, override):
         try:
@@ -79,7 +100,48 @@ def load_problems(
     version = (
         module.HUMANEVAL_PLUS_VERSION if suite.dataset == "humaneval" else module.MBPP_PLUS_VERSION
     )
-    return problems, DatasetInfo(name=name, version=version, hash=digest, path=path)
+    return problems, DatasetInfo(name=name, version=version, hash=digest, path=path, source=source)
+
+
+def _default_dataset(module: ModuleType, suite: SuiteSpec) -> tuple[Path | None, str]:
+    """(file to use or None for evalplus's own path, how it was found); see the module doc."""
+    if getattr(module, _override_attribute(suite)):
+        return None, "override"
+    from evalplus.data.utils import get_dataset_metadata, make_cache
+
+    name = "HumanEvalPlus" if suite.dataset == "humaneval" else "MbppPlus"
+    version = getattr(
+        module, f"{'HUMANEVAL' if suite.dataset == 'humaneval' else 'MBPP'}_PLUS_VERSION"
+    )
+    url, cached = get_dataset_metadata(name, version, False, False)
+    if os.path.exists(cached):
+        return None, "evalplus-cache"
+    failure = _try_download(make_cache, url, cached)
+    if failure is None:
+        return None, "evalplus-download"
+    shipped = shipped_file(*SHIPPED[suite.dataset]) if suite.dataset in SHIPPED else None
+    if shipped is not None:
+        return shipped, "shipped"
+    raise BadInputError(
+        f"the {suite.name} dataset is not cached and evalplus's download failed ({failure})",
+        f"go online once (evalplus caches it), or pass the {name}-{version}.jsonl file "
+        "with --data-dir FILE",
+    )
+
+
+def _try_download(make_cache: Any, url: str, target: str) -> str | None:
+    """Run evalplus's download with a short socket timeout and its printing silenced; None on
+    success, else the reason. evalplus writes the cache file only when it is complete."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            make_cache(url, target)
+    except (OSError, ValueError, EOFError) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    finally:
+        socket.setdefaulttimeout(previous)
+    return None
 
 
 def _evalplus_loader(suite: SuiteSpec) -> tuple[ModuleType, Any, Any, str]:
@@ -100,7 +162,7 @@ def _evalplus_loader(suite: SuiteSpec) -> tuple[ModuleType, Any, Any, str]:
 @contextlib.contextmanager
 def _override(module: ModuleType, suite: SuiteSpec, path: Path | None) -> Iterator[None]:
     """evalplus reads the override variable once at import: set its module global instead."""
-    attribute = "HUMANEVAL_OVERRIDE_PATH" if suite.dataset == "humaneval" else "MBPP_OVERRIDE_PATH"
+    attribute = _override_attribute(suite)
     previous = getattr(module, attribute)
     if path is not None:
         setattr(module, attribute, str(path))
@@ -108,6 +170,10 @@ def _override(module: ModuleType, suite: SuiteSpec, path: Path | None) -> Iterat
         yield
     finally:
         setattr(module, attribute, previous)
+
+
+def _override_attribute(suite: SuiteSpec) -> str:
+    return "HUMANEVAL_OVERRIDE_PATH" if suite.dataset == "humaneval" else "MBPP_OVERRIDE_PATH"
 
 
 def _resolved_path(module: ModuleType) -> str:
@@ -120,7 +186,7 @@ def _prepare_override(path: Path) -> Path:
     """A readable JSONL path; a ``.gz`` is decompressed once into the cache (evalplus hashes
     the decompressed file, so the dataset hash matches evalplus's own cache)."""
     if not path.is_file():
-        raise BadInputError(f"dataset file {path} does not exist", "check --dataset-path")
+        raise BadInputError(f"dataset file {path} does not exist", "check --data-dir")
     if path.suffix != ".gz":
         return path.resolve()
     raw = path.read_bytes()
@@ -138,7 +204,7 @@ def _prepare_override(path: Path) -> Path:
 
 
 def _dataset_error(suite: SuiteSpec, path: Path | None, exc: Exception) -> BadInputError:
-    variable = "HUMANEVAL_OVERRIDE_PATH" if suite.dataset == "humaneval" else "MBPP_OVERRIDE_PATH"
+    variable = _override_attribute(suite)
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, json.JSONDecodeError | KeyError | AssertionError):
         where = path or "the evalplus dataset"
@@ -148,6 +214,6 @@ def _dataset_error(suite: SuiteSpec, path: Path | None, exc: Exception) -> BadIn
         )
     return BadInputError(
         f"cannot load the {suite.name} dataset through evalplus ({detail})",
-        f"pass --dataset-path FILE.jsonl (or set {variable}), or go online once "
+        f"pass --data-dir FILE.jsonl (or set {variable}), or go online once "
         "so that evalplus caches it",
     )

@@ -7,13 +7,13 @@ dropped silently.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runners.data import default_data_root
+from runners.jsonl import find_jsonl, jsonl_stem, read_jsonl
 from runners.multilang.models import CheckKind, SuiteName, TaskSpec
 from sandbox.errors import BadInputError, UnknownLanguageError
 from sandbox.languages import resolve_language
@@ -26,7 +26,7 @@ COMPARISON_LANGUAGES = {
 }
 """McEval's document 'languages': judged by comparison with a reference file, not executed."""
 REFERENCE_SUFFIX = {CheckKind.HTML: ".html", CheckKind.JSON: ".json", CheckKind.MARKDOWN: ".md"}
-_MULTIPL_E_FILE = re.compile(r"^humaneval-(.+)\.jsonl$")
+_MULTIPL_E_FILE = re.compile(r"^humaneval-(.+)$")
 _PY_DEF = re.compile(r"^def\s+(\w+)\s*\(", re.MULTILINE)
 
 
@@ -40,44 +40,17 @@ class SuiteData:
     unresolved: dict[str, int] = field(default_factory=dict)
 
 
-def default_data_root() -> Path:
-    """``SANDBOX_DATA_DIR``, else ``shared/data`` beside the repository."""
-    override = os.environ.get("SANDBOX_DATA_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
 def suite_dir(suite: SuiteName, data_dir: Path | None = None) -> Path:
     """The suite's folder: ``data_dir`` itself or its suite subfolder."""
     base = data_dir or default_data_root()
     folder = base / SUITE_FOLDERS[suite]
     path = folder if folder.is_dir() else base
-    if not path.is_dir() or not any(path.glob("*.jsonl")):
+    if not path.is_dir() or not find_jsonl(path):
         raise BadInputError(
-            f"no {suite.value} data (*.jsonl) in {path}",
+            f"no {suite.value} data (*.jsonl or *.jsonl.gz) in {path}",
             f"pass --data-dir pointing at the folder holding {SUITE_FOLDERS[suite]}/",
         )
     return path
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Records of a JSONL file; a malformed line is a BadInputError naming file and line."""
-    records: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise BadInputError(
-                    f"{path}:{number}: not valid JSON ({exc.msg})", "fix or remove that line"
-                ) from exc
-            if not isinstance(record, dict):
-                raise BadInputError(f"{path}:{number}: not a JSON object", "one object per line")
-            records.append(record)
-    return records
 
 
 def resolve_dataset_language(*names: str) -> str | None:
@@ -98,13 +71,14 @@ def load_mceval(data_dir: Path | None = None) -> SuiteData:
     """Every McEval generation task, grouped by language id."""
     root = suite_dir(SuiteName.MCEVAL, data_dir)
     data = SuiteData(SuiteName.MCEVAL, root)
-    for path in sorted(root.glob("*.jsonl")):
-        language = resolve_dataset_language(path.stem)
+    for path in find_jsonl(root):
+        stem = jsonl_stem(path)
+        language = resolve_dataset_language(stem)
         records = read_jsonl(path)
         if language is None:
-            data.unresolved[path.stem] = len(records)
+            data.unresolved[stem] = len(records)
             continue
-        files = _data_files(root / path.stem) if language not in COMPARISON_LANGUAGES else {}
+        files = _data_files(root / stem) if language not in COMPARISON_LANGUAGES else {}
         tasks = [_mceval_task(root, language, record, files) for record in records]
         data.tasks.setdefault(language, []).extend(tasks)
     return data
@@ -177,9 +151,9 @@ def load_multipl_e(data_dir: Path | None = None) -> SuiteData:
     """Every MultiPL-E HumanEval task (``humaneval-<lang>.jsonl``), grouped by language id."""
     root = suite_dir(SuiteName.MULTIPL_E, data_dir)
     data = SuiteData(SuiteName.MULTIPL_E, root)
-    for path in sorted(root.glob("humaneval-*.jsonl")):
-        match = _MULTIPL_E_FILE.match(path.name)
-        short = match.group(1) if match else path.stem
+    for path in find_jsonl(root, "humaneval-*"):
+        match = _MULTIPL_E_FILE.match(jsonl_stem(path))
+        short = match.group(1) if match else jsonl_stem(path)
         records = read_jsonl(path)
         field_name = str(records[0].get("language", "")) if records else ""
         language = resolve_dataset_language(short, field_name, field_name.split("_")[0])

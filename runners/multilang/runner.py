@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
+from runners.data import digest_files
+from runners.jsonl import find_jsonl
 from runners.multilang.aggregate import summarize_plan
 from runners.multilang.availability import LanguageStatusResult, probe_with_engine
 from runners.multilang.datasets import (
@@ -60,7 +61,7 @@ class SuiteRunSpec(FrozenModel):
 
 
 def load_suite(suite: SuiteName, data_dir: Path | None) -> SuiteData:
-    """The suite's tasks from ``data_dir`` (default: shared/data beside the repository)."""
+    """The suite's tasks from ``data_dir`` (default: the shipped ``datasets/``)."""
     return load_mceval(data_dir) if suite is SuiteName.MCEVAL else load_multipl_e(data_dir)
 
 
@@ -145,10 +146,7 @@ def build_summary(
 
 
 def _dataset_hash(data: SuiteData) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(data.root.glob("*.jsonl")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return digest_files(find_jsonl(data.root))
 
 
 def _local_executor(workers: int | None) -> Executor:

@@ -99,7 +99,7 @@ def run(
         None,
         "--data-dir",
         "--dataset-path",
-        help="Dataset folder (McEval/MultiPL-E; default ../shared/data beside the repo) or, "
+        help="Dataset folder (McEval/MultiPL-E; default: the shipped datasets/) or, "
         "for evalplus suites, the dataset JSONL file.",
     ),
     model: str | None = typer.Option(None, "--model", help="Model name for the summary."),
@@ -228,7 +228,7 @@ def _run_evalplus(
 
 
 EVALPLUS_FILES = {SuiteChoice.HUMANEVAL_PLUS: Path("humanevalplus", "HumanEvalPlus.jsonl.gz")}
-"""Where a shared data folder (see shared/data/SOURCES.md) keeps an evalplus dataset."""
+"""Where a data folder laid out like datasets/ keeps an evalplus dataset."""
 
 
 def _evalplus_dataset(suite: SuiteChoice, data_dir: Path | None) -> Path | None:

@@ -1,5 +1,5 @@
-"""Fixtures for the evalplus suite: the shared HumanEval+ data (read in place, never copied
-into the repo) and an isolated cache for the session."""
+"""Fixtures for the evalplus suite: the shipped HumanEval+ data and an isolated cache for the
+session."""
 
 from __future__ import annotations
 
@@ -24,10 +24,7 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def humaneval_gz(data_dir: Path) -> Path:
-    path = data_dir / "humanevalplus" / "HumanEvalPlus.jsonl.gz"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return path
+    return data_dir / "humanevalplus" / "HumanEvalPlus.jsonl.gz"
 
 
 @pytest.fixture(scope="session")

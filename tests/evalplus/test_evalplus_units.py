@@ -25,7 +25,7 @@ from runners.evalplus_suite.scoring import is_final, summarize
 from sandbox.errors import BadInputError, SandboxError
 from sandbox.models import ExecutionResult, Status
 
-HUMANEVAL_MD5 = "fe585eb4df8c88d844eeb463ea4d0302"  # published in ../shared/data/SOURCES.md
+HUMANEVAL_MD5 = "fe585eb4df8c88d844eeb463ea4d0302"  # evalplus v0.1.10, see datasets/README.md
 DATASET = DatasetInfo(name="D", version="v", hash="h", path="p")
 
 

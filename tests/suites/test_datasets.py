@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from runners.data import default_data_root, shipped_data_dir
+from runners.jsonl import open_text, read_jsonl
 from runners.multilang.datasets import derive_entry_point, load_mceval, load_multipl_e, suite_dir
 from runners.multilang.models import CheckKind, SuiteName
 from sandbox.errors import BadInputError
 
+REPO = Path(__file__).resolve().parents[2]
 MULTIPL_E_ALIASES = {
     "cpp": "cpp", "csharp": "cs", "d": "d", "go": "go", "java": "java", "julia": "jl",
     "javascript": "js", "lua": "lua", "ocaml": "ocaml", "php": "php", "perl": "pl",
@@ -79,8 +83,7 @@ def test_multipl_e_file_names_map_through_aliases(
 def test_entry_points_match_humaneval(data_dir: Path) -> None:
     with gzip.open(data_dir / "humaneval/HumanEval.jsonl.gz", "rt") as handle:
         originals = {r["task_id"]: r["entry_point"] for r in map(json.loads, handle)}
-    path = data_dir / "multipl-e-humaneval/humaneval-python.jsonl"
-    records = [json.loads(line) for line in path.read_text().splitlines()]
+    records = read_jsonl(data_dir / "multipl-e-humaneval/humaneval-python.jsonl.gz")
     for record in records:
         want = originals[record["task_id"].replace("Python/", "HumanEval/")]
         assert derive_entry_point(record) == want, record["task_id"]
@@ -96,3 +99,33 @@ def test_a_malformed_dataset_line_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "Python.jsonl").write_text('{"task_id": "Python/1"}\nnot json\n')
     with pytest.raises(BadInputError, match=r"Python\.jsonl:2"):
         load_mceval(tmp_path)
+
+
+def test_shipped_files_match_the_manifest(data_dir: Path) -> None:
+    """datasets/ holds the upstream files unchanged: every decompressed file's SHA-256 is the
+    one recorded when it was copied, and nothing unlisted was added."""
+    manifest = {}
+    for line in (data_dir / "MANIFEST.sha256").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        manifest[name] = digest
+    on_disk = {
+        p.relative_to(data_dir).as_posix()
+        for p in data_dir.rglob("*")
+        if p.is_file() and p.name not in {"README.md", "MANIFEST.sha256"}
+    }
+    assert on_disk == set(manifest)
+    for name, digest in manifest.items():
+        assert hashlib.sha256(open_text(data_dir / name).encode()).hexdigest() == digest, name
+
+
+def test_humanevalplus_is_evalplus_v0_1_10(data_dir: Path) -> None:
+    text = open_text(data_dir / "humanevalplus" / "HumanEvalPlus.jsonl.gz")
+    assert hashlib.md5(text.encode()).hexdigest() == "fe585eb4df8c88d844eeb463ea4d0302"
+
+
+def test_the_default_data_is_the_shipped_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SANDBOX_DATA_DIR", raising=False)
+    assert default_data_root() == shipped_data_dir() == REPO / "datasets"
+    data = load_mceval()
+    assert sum(len(tasks) for tasks in data.tasks.values()) + sum(data.unresolved.values()) == 2007
+    assert len(load_multipl_e().tasks) >= 19

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from runners.multilang.datasets import load_mceval, read_jsonl
+from runners.jsonl import read_jsonl
+from runners.multilang.datasets import load_mceval
 from runners.multilang.models import SuiteName
 from runners.multilang.runner import SuiteRunSpec, run_suite
 from sandbox.languages import load_registry

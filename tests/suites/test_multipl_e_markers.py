@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from runners.multilang.datasets import read_jsonl
+from runners.jsonl import read_jsonl
 from runners.multilang.models import SuiteName
 from runners.multilang.runner import SuiteRunSpec, run_suite
 from sandbox.languages import load_registry
