@@ -13,10 +13,12 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from sandbox.errors import LanguageSpecError, UnknownLanguageError
+from sandbox.files import cache_root
 from sandbox.models import ExecutionRequest, FrozenModel, LimitsSpec
+from sandbox.rewrites import REWRITES, apply_rewrite
 
 IMAGE_PREFIX = "sandbox-lang"
 SPEC_FILE = "language.toml"
@@ -39,7 +41,8 @@ class LimitOverridesSpec(FrozenModel):
 
 
 class SuiteAdapterSpec(FrozenModel):
-    """How a benchmark suite's record becomes a program in this language.
+    """How a benchmark suite's record becomes a program in this language (a
+    ``[suites.<suite name>]`` table; the engine never interprets the suite's name).
 
     ``template`` joins the record's parts; placeholders: ``{prompt}``, ``{solution}`` (the
     canonical solution or the model's completion), ``{test}``, ``{entry_point}``. Parts are
@@ -69,9 +72,8 @@ class FetchSpec(FrozenModel):
 
 
 def downloads_dir() -> Path:
-    """The download cache (``SANDBOX_CACHE_DIR`` overrides ``~/.cache/sandbox``)."""
-    root = os.environ.get("SANDBOX_CACHE_DIR") or Path.home() / ".cache" / "sandbox"
-    return Path(root) / "downloads"
+    """Where fetched toolchain files are kept (``downloads/`` under the cache root)."""
+    return cache_root() / "downloads"
 
 
 class LanguageSpec(FrozenModel):
@@ -91,10 +93,20 @@ class LanguageSpec(FrozenModel):
     base_image: str = Field("debian:bookworm", description="image the Dockerfile builds FROM")
     available: bool = Field(True, description="false when the base image needs a registry")
     smoke: SmokeSpec = Field(default_factory=SmokeSpec)
-    mceval: SuiteAdapterSpec | None = Field(None, description="McEval harness, if any")
-    multipl_e: SuiteAdapterSpec | None = Field(None, description="MultiPL-E harness, if any")
+    suites: dict[str, SuiteAdapterSpec] = Field(
+        default_factory=dict, description="per-suite program templates, by suite name"
+    )
     fetch: tuple[FetchSpec, ...] = Field((), description="downloads the Dockerfile may COPY")
     directory: Path = Field(exclude=True)
+
+    @field_validator("rewrite")
+    @classmethod
+    def _known_rewrite(cls, name: str | None) -> str | None:
+        if name is not None and name not in REWRITES:
+            raise ValueError(
+                f"unknown rewrite {name!r} (registered: {', '.join(sorted(REWRITES))})"
+            )
+        return name
 
     @property
     def image(self) -> str:
@@ -103,6 +115,10 @@ class LanguageSpec(FrozenModel):
     @property
     def is_compiled(self) -> bool:
         return self.compile is not None
+
+    def adapter(self, suite: str) -> SuiteAdapterSpec | None:
+        """The ``[suites.<suite>]`` table, if this language has one."""
+        return self.suites.get(suite)
 
     def apply_limits(self, limits: LimitsSpec) -> LimitsSpec:
         """The given limits with this language's overrides and time factor applied."""
@@ -151,10 +167,8 @@ class LanguageSpec(FrozenModel):
         tag: str | None = None,
     ) -> ExecutionRequest:
         """An execution request running ``source`` as this language's main program."""
-        from sandbox.rewrites import apply_rewrite
-
         files = dict(extra_files or {})
-        source_file, source = apply_rewrite(self, self.source_file, source)
+        source_file, source = apply_rewrite(self.rewrite, self.source_file, source)
         files[source_file] = source
         substitutions = {"{source}": source_file, "{stem}": Path(source_file).stem}
         return ExecutionRequest(

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sandbox.languages import LanguageSpec
 
 Rewrite = Callable[[str, str], tuple[str, str]]
 """(default file name, source) -> (file name, source)."""
@@ -29,11 +25,11 @@ def register_rewrite(name: str) -> Callable[[Rewrite], Rewrite]:
     return decorator
 
 
-def apply_rewrite(spec: LanguageSpec, file_name: str, source: str) -> tuple[str, str]:
-    """Apply the language's rewrite, if it names one."""
-    if spec.rewrite is None:
+def apply_rewrite(name: str | None, file_name: str, source: str) -> tuple[str, str]:
+    """Apply the rewrite called ``name`` (a language's ``rewrite``); None leaves both as is."""
+    if name is None:
         return file_name, source
-    return REWRITES[spec.rewrite](file_name, source)
+    return REWRITES[name](file_name, source)
 
 
 _PUBLIC_CLASS = re.compile(r"^\s*public\s+(?:final\s+|abstract\s+)*class\s+(\w+)", re.MULTILINE)

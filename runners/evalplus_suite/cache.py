@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from sandbox.files import cache_root, write_atomic
+
 
 def cache_dir() -> Path:
-    """``$SANDBOX_CACHE_DIR/evalplus``, else ``$XDG_CACHE_HOME/sandbox/evalplus`` (or ~/.cache)."""
-    explicit = os.environ.get("SANDBOX_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "evalplus"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sandbox" / "evalplus"
+    """``evalplus/`` under the project's cache root (``sandbox.files.cache_root``)."""
+    return cache_root() / "evalplus"
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -28,7 +25,4 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write atomically, so that a concurrent reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(data), encoding="utf-8")
-    partial.replace(path)
+    write_atomic(path, json.dumps(data))

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from runners.data import shipped_file
 from runners.evalplus_suite.cache import cache_dir
 from sandbox.errors import BadInputError
+from sandbox.files import write_atomic
 from sandbox.models import FrozenModel
 
 Problems = dict[str, dict[str, Any]]
@@ -196,10 +197,7 @@ def _prepare_override(path: Path) -> Path:
             text = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise BadInputError(f"{path}: not a valid gzip file ({exc})", "re-download it") from exc
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        partial.write_bytes(text)
-        partial.replace(target)
+        write_atomic(target, text)
     return target
 
 

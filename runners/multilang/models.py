@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from sandbox.availability import LanguageStatusResult as ImageStatus
 from sandbox.models import FrozenModel
 
 
@@ -80,16 +81,39 @@ class SampleVerdict(StrEnum):
 
 
 class LanguageState(StrEnum):
-    """Whether a language can be run on this engine."""
+    """Whether a language of a suite run can run: the engine's image states
+    (``sandbox.availability.LanguageState``) plus the suite's own reasons to skip it."""
 
     READY = "ready"
     UNAVAILABLE = "unavailable"
     """Its base image needs a registry; skipped, never counted."""
     NOT_BUILT = "not_built"
+    NO_ENGINE = "no_engine"
     NO_FOLDER = "no_folder"
     NO_ADAPTER = "no_adapter"
-    NO_ENGINE = "no_engine"
     NO_TASKS = "no_tasks"
     """The suite has no tasks in this language."""
     NO_REFERENCE = "no_reference"
     """Self-validation asked for, but the suite has no reference solutions in this language."""
+
+
+class LanguageReadinessResult(FrozenModel):
+    """A language row of a suite run: the image's status, or why the suite skips it."""
+
+    language: str
+    state: LanguageState
+    detail: str = ""
+    image: str | None = None
+    image_id: str | None = None
+    toolchain: str | None = None
+    up_to_date: bool | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.state is LanguageState.READY
+
+    @classmethod
+    def from_image(cls, status: ImageStatus) -> LanguageReadinessResult:
+        """The engine's view of the language's image, as a suite row."""
+        data = status.model_dump()
+        return cls(**{**data, "state": LanguageState(status.state.value)})

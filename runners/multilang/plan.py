@@ -13,11 +13,17 @@ from typing import Literal
 
 from pydantic import Field
 
-from runners.multilang.availability import LanguageStatusResult, StatusProbe
 from runners.multilang.datasets import COMPARISON_LANGUAGES, SuiteData
 from runners.multilang.known_issues import known_issues_for
-from runners.multilang.models import CheckKind, LanguageState, SampleSpec, TaskSpec
+from runners.multilang.models import (
+    CheckKind,
+    LanguageReadinessResult,
+    LanguageState,
+    SampleSpec,
+    TaskSpec,
+)
 from runners.multilang.programs import adapter_for, build_request, pass_marker
+from sandbox.availability import StatusProbe
 from sandbox.errors import BadInputError
 from sandbox.languages import LanguageSpec, load_registry, resolve_language
 from sandbox.models import ExecutionRequest, FrozenModel, LimitsSpec
@@ -45,7 +51,7 @@ class LanguagePlan(FrozenModel):
     """One row of the run: a language's readiness and its jobs (none when skipped)."""
 
     language: str
-    status: LanguageStatusResult
+    status: LanguageReadinessResult
     tasks: int = 0
     jobs: tuple[SampleJob, ...] = ()
 
@@ -167,7 +173,11 @@ def _plan_language(
     if skip is not None:
         return LanguagePlan(language=language, status=skip, tasks=len(tasks))
     spec = None if language in COMPARISON_LANGUAGES else load_registry()[language]
-    status = _comparison_status(language) if spec is None else probe(spec)
+    status = (
+        _comparison_status(language)
+        if spec is None
+        else LanguageReadinessResult.from_image(probe(spec))
+    )
     if not status.ready:
         return LanguagePlan(language=language, status=status, tasks=len(tasks))
     samples = grouped[language] if grouped is not None else None
@@ -177,9 +187,9 @@ def _plan_language(
 
 def _skip_reason(
     data: SuiteData, language: str, tasks: list[TaskSpec], canonical: bool
-) -> LanguageStatusResult | None:
-    def skipped(state: LanguageState, detail: str) -> LanguageStatusResult:
-        return LanguageStatusResult(language=language, state=state, detail=detail)
+) -> LanguageReadinessResult | None:
+    def skipped(state: LanguageState, detail: str) -> LanguageReadinessResult:
+        return LanguageReadinessResult(language=language, state=state, detail=detail)
 
     if _is_unresolved(data, language):
         return skipped(LanguageState.NO_FOLDER, "no languages/ folder claims this name")
@@ -188,15 +198,15 @@ def _skip_reason(
     if language not in COMPARISON_LANGUAGES:
         spec = load_registry()[language]
         if adapter_for(spec, tasks[0]) is None:
-            table = "mceval" if data.suite.value == "mceval" else "multipl_e"
+            table = f"suites.{data.suite.value}"
             return skipped(LanguageState.NO_ADAPTER, f"no [{table}] table in languages/{language}/")
     if canonical and all(task.canonical is None for task in tasks):
         return skipped(LanguageState.NO_REFERENCE, "no reference solutions: pass --samples")
     return None
 
 
-def _comparison_status(language: str) -> LanguageStatusResult:
-    return LanguageStatusResult(
+def _comparison_status(language: str) -> LanguageReadinessResult:
+    return LanguageReadinessResult(
         language=language,
         state=LanguageState.READY,
         detail="compared with reference files (not executed)",

@@ -55,7 +55,7 @@ def _needs_break(left: str, right: str) -> bool:
 
 def adapter_for(spec: LanguageSpec, task: TaskSpec) -> SuiteAdapterSpec | None:
     """The language's adapter for the task's suite (None if the language has none)."""
-    return spec.mceval if task.suite == "mceval" else spec.multipl_e
+    return spec.adapter(task.suite.value)
 
 
 def pass_marker(adapter: SuiteAdapterSpec, task: TaskSpec, sample: SampleSpec) -> str | None:
@@ -123,4 +123,4 @@ def build_request(
 
 
 def _table(task: TaskSpec) -> str:
-    return "mceval" if task.suite == "mceval" else "multipl_e"
+    return f"suites.{task.suite.value}"

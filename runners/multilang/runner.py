@@ -11,7 +11,6 @@ from pydantic import Field
 from runners.data import digest_files
 from runners.jsonl import find_jsonl
 from runners.multilang.aggregate import summarize_plan
-from runners.multilang.availability import LanguageStatusResult, probe_with_engine
 from runners.multilang.datasets import (
     COMPARISON_LANGUAGES,
     SuiteData,
@@ -24,6 +23,7 @@ from runners.multilang.plan import SuitePlan, plan_suite, select_languages
 from runners.multilang.samples import load_samples
 from runners.provenance import collect_provenance, utc_now
 from runners.results import ResultsStore, default_output_dir
+from sandbox.availability import LanguageStatusResult, probe_with_engine
 from sandbox.engine import DockerEngine
 from sandbox.executor import Executor, LocalExecutor
 from sandbox.languages import LanguageSpec

@@ -25,7 +25,7 @@ def start_exec(tmp_path: Path) -> subprocess.Popen[str]:
         [
             sys.executable,
             "-c",
-            "from sandbox.cli.main import run_app; run_app()",
+            "from runners.cli.main import run_app; run_app()",
             "exec",
             "--lang",
             "python",
@@ -109,7 +109,7 @@ def test_sandbox_clean_removes_leftovers_of_dead_processes(tmp_path: Path) -> No
     process.wait(timeout=30)
     assert containers_of(engine, process.pid) != []
     done = subprocess.run(
-        [sys.executable, "-c", "from sandbox.cli.main import run_app; run_app()", "clean"],
+        [sys.executable, "-c", "from runners.cli.main import run_app; run_app()", "clean"],
         capture_output=True,
         text=True,
         timeout=120,

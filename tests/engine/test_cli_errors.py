@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from sandbox.cli.main import run_app; run_app()", *args],
+        [sys.executable, "-c", "from runners.cli.main import run_app; run_app()", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from sandbox.cli.main import app
+from runners.cli.main import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARENA_QUESTIONS = FIXTURES / "codearena_questions.jsonl"

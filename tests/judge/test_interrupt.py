@@ -16,7 +16,7 @@ from .conftest import ARENA_ANSWERS, ARENA_QUESTIONS, CliRun, read_records
 from .server import Reply, prefer_marker, serve
 
 REPO = Path(__file__).resolve().parents[2]
-ENTRY = "from sandbox.cli.main import run_app; run_app()"
+ENTRY = "from runners.cli.main import run_app; run_app()"
 
 
 def cli_args(url: str, tmp_path: Path) -> list[str]:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from runners.cli.main import app
 from runners.judge.errors import DatasetUnavailableError, JudgeEndpointError
-from sandbox.cli.main import app
 from sandbox.errors import BadInputError, SandboxError
 
 from .conftest import ARENA_ANSWERS, ARENA_QUESTIONS, CliRun, read_records

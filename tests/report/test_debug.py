@@ -19,7 +19,7 @@ from sandbox.errors import ImageMissingError
 
 pytestmark = pytest.mark.docker
 
-CLI = [sys.executable, "-c", "from sandbox.cli.main import run_app; run_app()"]
+CLI = [sys.executable, "-c", "from runners.cli.main import run_app; run_app()"]
 
 PROGRAMS = {
     # The "model" doubles instead of doubling plus one: a wrong answer on input 20.

@@ -15,7 +15,7 @@ from runners.report.paired import PairedTest, collect_task_values, compare_paire
 
 from .resultdirs import FIXTURES, write_codearena_dir, write_suite_dir
 
-CLI = [sys.executable, "-c", "from sandbox.cli.main import run_app; run_app()"]
+CLI = [sys.executable, "-c", "from runners.cli.main import run_app; run_app()"]
 
 
 def run_gate(*args: str) -> subprocess.CompletedProcess[str]:

@@ -44,9 +44,9 @@ source_file = "main.py"
 run = "python3 {source}"
 version_command = "python3 --version"
 
-[mceval]
+[suites.mceval]
 template = "{prompt}{solution}\\n\\n{test}\\n"
 
-[multipl_e]
+[suites.multipl-e]
 template = "{prompt}{solution}\\n{test}\\ncheck({entry_point})\\n"
 """

@@ -28,7 +28,7 @@ WRONG_BODIES = {
 
 
 def _sandbox(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from sandbox.cli.main import run_app; run_app()", *args]
+    command = [sys.executable, "-c", "from runners.cli.main import run_app; run_app()", *args]
     return subprocess.run(
         command, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})}
     )
@@ -118,7 +118,7 @@ def test_cli_self_validation_exit_codes(tmp_path: Path, data_dir: Path) -> None:
     root = _python_copy(tmp_path)
     toml = root / "python" / "language.toml"
     text = toml.read_text()
-    assert "\n{test}\n" in text  # the [mceval] template comes first
+    assert "\n{test}\n" in text  # the [suites.mceval] template comes first
     toml.write_text(text.replace("\n{test}\n", "\n{test}\nraise SystemExit(3)\n", 1))
     broken = _sandbox(
         "run", "--lang", "python", "--limit", "2", "--output", str(tmp_path / "b"),

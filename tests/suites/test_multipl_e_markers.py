@@ -41,8 +41,8 @@ def test_every_marked_language_has_completions() -> None:
         spec.id
         for spec in load_registry().values()
         if spec.available
-        and spec.multipl_e
-        and "{pass_marker}" in spec.multipl_e.template
+        and "multipl-e" in spec.suites
+        and "{pass_marker}" in spec.suites["multipl-e"].template
         and spec.id not in {"python", "shell"}  # covered by their own suite tests
     }
     assert marked == set(COMPLETIONS)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from runners.multilang.aggregate import run_failed, summarize_plan
-from runners.multilang.availability import LanguageStatusResult
 from runners.multilang.datasets import SuiteData
 from runners.multilang.execute import execute_jobs, pending_jobs
 from runners.multilang.models import CheckKind, LanguageState, SampleSpec, SuiteName, TaskSpec
 from runners.multilang.plan import plan_suite, select_languages
 from runners.results import ResultsStore
+from sandbox.availability import LanguageStatusResult
 from sandbox.errors import BadInputError
 from sandbox.languages import LanguageSpec
 from sandbox.models import ExecutionRequest, ExecutionResult, LimitsSpec, Status

@@ -53,11 +53,11 @@ def test_full_program_sample_replaces_the_prompt() -> None:
 
 def test_every_mceval_python_canonical_program_parses(data_dir: Path) -> None:
     spec = resolve_language("python")
-    assert spec.mceval is not None
+    assert spec.adapter("mceval") is not None
     tasks = load_mceval(data_dir).tasks["python"]
     assert len(tasks) == 50
     for task in tasks:
-        source = build_program(spec.mceval, task, canonical_sample(task))
+        source = build_program(spec.suites["mceval"], task, canonical_sample(task))
         ast.parse(source, filename=task.task_id)
 
 
@@ -65,8 +65,8 @@ def test_request_uses_the_suite_overrides(
     fake_registry: Callable[[str, str], Path], python_like: str
 ) -> None:
     body = python_like.replace(
-        "[multipl_e]\n",
-        '[multipl_e]\nsource_file = "t_test.go"\nrun = "go test {source}"\n'
+        "[suites.multipl-e]\n",
+        '[suites.multipl-e]\nsource_file = "t_test.go"\nrun = "go test {source}"\n'
         'compile = "true"\ntime_factor = 3.0\nextra_files = { "go.mod" = "module x" }\n',
     )
     folder = fake_registry("golike", body)

@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 
-from runners.multilang.availability import LanguageStatusResult, StatusProbe
-from runners.multilang.models import LanguageState
+from sandbox.availability import LanguageState, LanguageStatusResult, StatusProbe
 from sandbox.executor import Executor
 from sandbox.languages import LanguageSpec
 from sandbox.models import ExecutionRequest, ExecutionResult, FrozenModel, LimitsSpec, Status

@@ -1,14 +1,25 @@
-"""Whether each language can run here: folder, suite adapter, image built or unavailable."""
+"""Whether each language can run on this engine: image built (and current), not built, or
+unavailable (its base image needs a registry)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 
-from runners.multilang.models import LanguageState
 from sandbox.engine import DockerEngine
 from sandbox.images import image_status
 from sandbox.languages import LanguageSpec
 from sandbox.models import FrozenModel
+
+
+class LanguageState(StrEnum):
+    """Whether a language's image can run programs here."""
+
+    READY = "ready"
+    UNAVAILABLE = "unavailable"
+    """Its base image needs a registry; skipped, never counted."""
+    NOT_BUILT = "not_built"
+    NO_ENGINE = "no_engine"
 
 
 class LanguageStatusResult(FrozenModel):

@@ -25,12 +25,12 @@ app = typer.Typer(
 
 # Command modules, in the order they appear in --help. Each exposes ``register(app)``.
 COMMAND_MODULES = (
-    "sandbox.cli.exec_cmd",
-    "sandbox.cli.run_cmd",
-    "sandbox.cli.judge_cmd",
-    "sandbox.cli.report_cmd",
-    "sandbox.cli.images_cmd",
-    "sandbox.cli.languages_cmd",
+    "runners.cli.exec_cmd",
+    "runners.cli.run_cmd",
+    "runners.cli.judge_cmd",
+    "runners.cli.report_cmd",
+    "runners.cli.images_cmd",
+    "runners.cli.languages_cmd",
 )
 
 for _name in COMMAND_MODULES:

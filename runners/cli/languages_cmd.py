@@ -13,16 +13,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from runners.multilang.availability import (
+from sandbox.availability import (
     LanguageStatusResult,
     StatusProbe,
     no_engine_probe,
     probe_with_engine,
 )
-from runners.selftest import LanguageSelftestResult, SelftestState
 from sandbox.errors import EngineUnavailableError
 from sandbox.images import short_version
 from sandbox.languages import LanguageSpec, select_languages
+from sandbox.selftest import LanguageSelftestResult, SelftestState
 
 _STATE_TEXT = {
     "ready": ("built", "green"),
@@ -71,7 +71,7 @@ def _image_text(status: LanguageStatusResult) -> Text:
 
 
 def _suites(spec: LanguageSpec) -> str:
-    return " ".join(n for n, a in (("mceval", spec.mceval), ("multipl-e", spec.multipl_e)) if a)
+    return " ".join(sorted(spec.suites))
 
 
 def _aliases(spec: LanguageSpec) -> str:
@@ -102,8 +102,8 @@ def selftest(
     compile_error (compiled languages), runtime_error -> nonzero_exit, timeout -> timeout,
     wrong -> nonzero_exit. Exit code 1 if any available language fails; languages that need
     a registry are shown as skipped."""
-    from runners.selftest import run_selftest, selftest_failed
     from sandbox.executor import LocalExecutor
+    from sandbox.selftest import run_selftest, selftest_failed
 
     specs = select_languages(lang or None)
     probe = _probe(required=True)
