@@ -11,19 +11,19 @@ from __future__ import annotations
 import shlex
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
+from runners.records import SampleRecord
 from runners.report.loaders import LoadedSource, load_source
-from runners.report.records import failing_case, record_sample, record_task_id
+from runners.report.records import failing_case
+from runners.report.schema import SourceKind
 from runners.results import hydrate_request
 from sandbox.engine import PROGRAM_USER, DockerEngine
 from sandbox.errors import BadInputError
-from sandbox.models import ExecutionRequest, ExecutionResult
+from sandbox.models import ExecutionRequest
 
 HELPER_DIR = ".sandbox"
 KEEP_DEFAULT_S = 3600.0
@@ -39,22 +39,12 @@ class DebugTarget:
     """The record to debug and the request it holds."""
 
     source: LoadedSource
-    record: dict[str, Any]
+    record: SampleRecord
     request: ExecutionRequest
 
     @property
     def label(self) -> str:
-        return f"{record_task_id(self.record)} sample {record_sample(self.record)}"
-
-    def recorded_result(self) -> ExecutionResult | None:
-        """The result stored with the record, if it parses."""
-        raw = self.record.get("result")
-        if not isinstance(raw, dict):
-            return None
-        try:
-            return ExecutionResult.model_validate(raw)
-        except ValidationError:
-            return None
+        return f"{self.record.task_id} sample {self.record.sample_index}"
 
     def failing_case(self) -> dict[str, str]:
         """Failing input, expected and actual output as the suite recorded them."""
@@ -64,32 +54,36 @@ class DebugTarget:
 def find_target(results_dir: Path, task_id: str, sample: int | None) -> DebugTarget:
     """The record of ``task_id`` (and ``sample``; the first failing one when not given)."""
     source = load_source(results_dir)
-    matches = [r for r in source.iter_records() if record_task_id(r) == task_id]
+    if source.summary.kind is not SourceKind.SUITE:
+        raise DebugInputError(
+            f"{results_dir} holds judgments ({source.summary.name}), not executions",
+            "debug works on the results of `sandbox run`",
+        )
+    records = source.sample_records()
+    matches = [r for r in records if r.task_id == task_id]
     if not matches:
-        known = sorted({record_task_id(r) for r in source.iter_records()})
+        known = sorted({r.task_id for r in records})
         hint = ", ".join(known[:8]) + (" ..." if len(known) > 8 else "")
         raise DebugInputError(
             f"{results_dir}: no record for task {task_id!r}", f"use one of: {hint or 'none'}"
         )
     if sample is not None:
-        matches = [r for r in matches if record_sample(r) == sample]
+        matches = [r for r in matches if r.sample_index == sample]
         if not matches:
             raise DebugInputError(
                 f"{results_dir}: task {task_id!r} has no sample {sample}",
                 "omit --sample or pass one the task has",
             )
     else:
-        failing = [r for r in matches if not _looks_passed(r)]
-        matches = failing or matches
+        matches = [r for r in matches if not r.passed] or matches
     record = matches[0]
-    raw = record.get("request")
-    if not isinstance(raw, dict):
+    if record.request is None:
         raise DebugInputError(
             f"{results_dir}: the record of {task_id!r} holds no execution request",
-            "debug works on execution results (sandbox run), not on judgments",
+            "it was judged without running a program (a document comparison)",
         )
     try:
-        request = ExecutionRequest.model_validate(hydrate_request(raw, results_dir))
+        request = ExecutionRequest.model_validate(hydrate_request(record.request, results_dir))
     except ValidationError as exc:
         raise DebugInputError(
             f"{results_dir}: the request of {task_id!r} does not parse "
@@ -97,12 +91,6 @@ def find_target(results_dir: Path, task_id: str, sample: int | None) -> DebugTar
             "re-run the suite with this version of sandbox",
         ) from exc
     return DebugTarget(source=source, record=record, request=request)
-
-
-def _looks_passed(record: Mapping[str, Any]) -> bool:
-    from runners.report.records import record_passed
-
-    return record_passed(record)
 
 
 def make_helper_files(request: ExecutionRequest) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,3 +34,24 @@ def summarize_pass_at_k(
             values = [estimate_pass_at_k(n, c, k) for n, c in counts.values()]
             summary[f"pass@{k}"] = float(np.mean(values))
     return summary
+
+
+@dataclass(frozen=True)
+class TaskValues:
+    """A metric's raw values per task (or question): 0/1 per sample for pass/fail, else the
+    judged values. Intervals and paired tests are computed from these."""
+
+    metric: str
+    binary: bool
+    k: int | None
+    per_task: dict[str, list[float]]
+
+    def task_scores(self) -> dict[str, float]:
+        """One number per task: the pass@k estimate (binary with k), else the mean."""
+        scores: dict[str, float] = {}
+        for task, values in self.per_task.items():
+            if self.binary and self.k is not None and len(values) >= self.k:
+                scores[task] = estimate_pass_at_k(len(values), int(sum(values)), self.k)
+            else:
+                scores[task] = sum(values) / len(values)
+        return scores

@@ -1,8 +1,9 @@
 """The output-directory convention shared by every command that produces results.
 
-``DIR/results.jsonl`` holds one JSON record per sample or judgment, appended as soon as it
-is known (so an interrupted run loses nothing); ``DIR/summary.json`` is written atomically at
-the end. A re-run into the same DIR skips the records whose key is already present.
+``DIR/results.jsonl`` holds one record per sample or judgment (the contract in
+:mod:`runners.records`), appended and flushed as soon as it is known, so an interrupted run
+loses nothing; ``DIR/summary.json`` is written atomically at the end. A re-run into the same
+DIR skips the records whose key is already final.
 
 A record's ``request`` keeps every file the execution needs, so that ``sandbox debug`` can
 re-create it. Files of at least ``BLOB_MIN_BYTES`` (test harnesses, HumanEval+'s expected
@@ -21,7 +22,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
+from runners.jsonl import iter_jsonl, latest_by_key
+from runners.records import SampleRecord, SummaryRecord
 from sandbox.errors import BadInputError
+from sandbox.files import write_atomic
 
 RESULTS_FILE = "results.jsonl"
 SUMMARY_FILE = "summary.json"
@@ -39,9 +45,8 @@ def default_output_dir(command: str, *parts: str) -> Path:
 class ResultsStore:
     """Append-only JSONL records plus an atomically written summary in one directory."""
 
-    def __init__(self, directory: Path, key_field: str = "key") -> None:
+    def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self.key_field = key_field
         self._lock = threading.Lock()
         self.directory.mkdir(parents=True, exist_ok=True)
 
@@ -54,40 +59,43 @@ class ResultsStore:
         return self.directory / SUMMARY_FILE
 
     def load_records(self) -> list[dict[str, Any]]:
-        """Records already on disk; a torn last line (crash mid-write) is dropped and rewritten."""
+        """Records on disk, as stored; a torn last line (crash mid-write) is dropped and the
+        file rewritten without it, so the next append starts on a fresh line."""
         if not self.results_path.exists():
             return []
-        records: list[dict[str, Any]] = []
-        lines = self.results_path.read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                if number == len(lines):
-                    self._rewrite(records)
-                    break
-                raise BadInputError(
-                    f"{self.results_path}:{number}: not valid JSON ({exc.msg})",
-                    "remove the damaged line or use a fresh --output directory",
-                ) from exc
+        records = [r for _, r in iter_jsonl(self.results_path, tolerate_torn_tail=True)]
+        text = self.results_path.read_bytes()
+        if (text and not text.endswith(b"\n")) or len(records) < _count_lines(text):
+            self._rewrite(records)
         return records
 
-    def done_keys(self) -> set[str]:
-        """Keys of the records already stored (what a resumed run skips)."""
-        return {str(r[self.key_field]) for r in self.load_records() if self.key_field in r}
+    def latest(self) -> dict[str, dict[str, Any]]:
+        """The last stored record of each key (a retried sample supersedes its attempt)."""
+        return latest_by_key(self.load_records())
 
-    def append(self, record: Mapping[str, Any]) -> None:
+    def append(self, record: BaseModel | Mapping[str, Any]) -> None:
         """Append one record and flush it to disk before returning (thread-safe)."""
-        record = self._externalise_files(record)
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        raw = record.model_dump(mode="json") if isinstance(record, BaseModel) else dict(record)
+        line = json.dumps(self._externalise_files(raw), ensure_ascii=False, sort_keys=True)
         with self._lock, self.results_path.open("a", encoding="utf-8") as handle:
-            handle.write(line)
+            handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
 
-    def _externalise_files(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+    def write_summary(self, summary: SummaryRecord | Mapping[str, Any]) -> None:
+        """Write ``summary.json`` atomically."""
+        raw = summary.model_dump(mode="json") if isinstance(summary, BaseModel) else summary
+        text = json.dumps(raw, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        write_atomic(self.summary_path, text)
+
+    def read_summary(self) -> dict[str, Any] | None:
+        """``summary.json`` as stored, or None before the first run finished."""
+        if not self.summary_path.exists():
+            return None
+        data: dict[str, Any] = json.loads(self.summary_path.read_text(encoding="utf-8"))
+        return data
+
+    def _externalise_files(self, record: dict[str, Any]) -> dict[str, Any]:
         """Move the request's large files to ``DIR/blobs/`` (written before the record)."""
         request = record.get("request")
         files = request.get("files") if isinstance(request, dict) else None
@@ -105,30 +113,53 @@ class ResultsStore:
         digest = hashlib.sha256(data).hexdigest()
         path = self.directory / BLOB_DIR / digest
         if not path.exists():
-            path.parent.mkdir(exist_ok=True)
-            tmp = path.with_name(f".{digest}.{threading.get_ident()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            write_atomic(path, data)
         return digest
 
-    def write_summary(self, summary: Mapping[str, Any]) -> None:
-        """Write ``summary.json`` atomically."""
-        tmp = self.summary_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-        os.replace(tmp, self.summary_path)
-
-    def read_summary(self) -> dict[str, Any] | None:
-        if not self.summary_path.exists():
-            return None
-        data: dict[str, Any] = json.loads(self.summary_path.read_text(encoding="utf-8"))
-        return data
-
     def _rewrite(self, records: Iterable[Mapping[str, Any]]) -> None:
-        tmp = self.results_path.with_suffix(".jsonl.tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        os.replace(tmp, self.results_path)
+        lines = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records)
+        write_atomic(self.results_path, lines)
+
+
+def _count_lines(data: bytes) -> int:
+    return sum(1 for line in data.splitlines() if line.strip())
+
+
+def parse_sample_record(raw: Mapping[str, Any], where: str) -> SampleRecord:
+    """A stored suite record as the contract's model (schema 1 through the adapter)."""
+    from runners.legacy import upgrade_sample
+
+    try:
+        if int(raw.get("schema_version") or 1) < 2 or raw.get("kind") != "sample":
+            return upgrade_sample(raw)
+        return SampleRecord.model_validate(raw)
+    except (ValidationError, KeyError, TypeError, ValueError) as exc:
+        raise BadInputError(
+            f"{where}: a record does not match the results schema ({_first_error(exc)})",
+            "re-run the command that wrote it with this version of sandbox",
+        ) from exc
+
+
+def parse_summary(raw: Mapping[str, Any], where: str) -> SummaryRecord:
+    """A stored ``summary.json`` as the contract's model (schema 1 through the adapter)."""
+    from runners.legacy import upgrade_summary
+
+    try:
+        if int(raw.get("schema_version") or 1) < 2 or "name" not in raw:
+            return upgrade_summary(raw)
+        return SummaryRecord.model_validate(raw)
+    except (ValidationError, KeyError, TypeError, ValueError) as exc:
+        raise BadInputError(
+            f"{where}: the summary does not match the results schema ({_first_error(exc)})",
+            "re-run the command that wrote it with this version of sandbox",
+        ) from exc
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def hydrate_request(raw: Mapping[str, Any], directory: Path) -> dict[str, Any]:

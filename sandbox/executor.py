@@ -19,7 +19,9 @@ import docker.errors
 import psutil
 import requests.exceptions
 
+from sandbox.availability import LanguageStatusResult, probe_with_engine
 from sandbox.engine import LABEL_KEEP_UNTIL, DockerEngine, owner_label
+from sandbox.languages import LanguageSpec
 from sandbox.models import ExecutionRequest, ExecutionResult, Status
 from sandbox.pool import ContainerPool
 
@@ -28,13 +30,21 @@ RETRIES = 1
 
 
 class Executor(Protocol):
-    """Runs requests; results are data, engine failures are ``sandbox_error`` results."""
+    """Runs requests; results are data, engine failures are ``sandbox_error`` results.
+
+    It also answers for the images it runs: whether a language can run (``probe``) and which
+    image id a tag names (``image_id``), so that callers never reach around it to an engine.
+    """
 
     def run(self, request: ExecutionRequest) -> ExecutionResult: ...
 
     def run_many(
         self, requests: Iterable[ExecutionRequest]
     ) -> Iterator[tuple[ExecutionRequest, ExecutionResult]]: ...
+
+    def probe(self, spec: LanguageSpec) -> LanguageStatusResult: ...
+
+    def image_id(self, image: str) -> str: ...
 
     def close(self) -> None: ...
 
@@ -69,6 +79,14 @@ class LocalExecutor:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def probe(self, spec: LanguageSpec) -> LanguageStatusResult:
+        """Whether ``spec``'s image is built (and current) on this engine."""
+        return probe_with_engine(self.engine)(spec)
+
+    def image_id(self, image: str) -> str:
+        """The id of the local image ``image``; ImageMissingError if it is not built."""
+        return self.engine.image_id(image)
 
     def run(self, request: ExecutionRequest) -> ExecutionResult:
         """Run one request in a fresh container and return its result."""

@@ -45,6 +45,7 @@ class ProgressTask:
         self._last_line = 0.0
         self._last_tenth = -1
         self._bar: TaskID | None = None
+        self.printed = ""
 
     def start(self, total: int | None, done: int = 0) -> None:
         """Begin (or restart) the step with ``total`` items, ``done`` of them already done."""
@@ -155,7 +156,10 @@ class ProgressReporter:
             if self._bars is not None:
                 self._draw(task)
             elif (force or task.due(time.monotonic())) and (task.total or final or force):
-                print(task.line(), file=self.stream, flush=True)
+                line = task.line()
+                if line != task.printed:
+                    print(line, file=self.stream, flush=True)
+                    task.printed = line
 
     def _draw(self, task: ProgressTask) -> None:
         if self._bars is None:

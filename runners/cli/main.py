@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "runners.cli.run_cmd",
     "runners.cli.judge_cmd",
     "runners.cli.report_cmd",
+    "runners.cli.debug_cmd",
     "runners.cli.images_cmd",
     "runners.cli.languages_cmd",
 )

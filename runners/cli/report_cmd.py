@@ -1,8 +1,7 @@
-"""``sandbox report``, ``sandbox gate`` and ``sandbox debug``: turn results into decisions."""
+"""``sandbox report`` and ``sandbox gate``: turn results into decisions."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -10,16 +9,11 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.panel import Panel
-from rich.syntax import Syntax
 
 from sandbox.errors import BadInputError
 
 if TYPE_CHECKING:
-    from runners.debug import DebugTarget
     from runners.report.schema import ReportResult
-    from sandbox.engine import DockerEngine
-    from sandbox.models import ExecutionResult
 
 
 class ReportFormat(StrEnum):
@@ -144,96 +138,7 @@ def gate(
     raise typer.Exit(0 if result.passed else 1)
 
 
-def debug(
-    results: Path = typer.Argument(..., help="result directory of a suite run"),
-    task_id: str = typer.Argument(..., help="task id, e.g. HumanEval/0"),
-    sample: int | None = typer.Option(None, help="sample index (default: first failing)"),
-    shell: bool = typer.Option(False, "--shell", help="open a shell in the container"),
-    keep: bool = typer.Option(False, "--keep", help="leave the container running"),
-    keep_for: float = typer.Option(3600.0, help="seconds a kept container lives"),
-    rerun: bool = typer.Option(True, help="run the sample again before anything else"),
-) -> None:
-    """Re-create one sample's exact execution, run it again, show what happened."""
-    from runners.debug import find_target
-
-    target = find_target(results, task_id, sample)
-    console = Console()
-    show_program(console, target)
-    if not rerun and not (shell or keep):
-        return
-    from sandbox.executor import LocalExecutor
-
-    with LocalExecutor(workers=1) as executor:
-        if rerun:
-            show_result(console, target, executor.run(target.request))
-        if shell or keep:
-            _open_container(console, executor.engine, target, shell, keep, keep_for)
-
-
-def show_program(console: Console, target: DebugTarget) -> None:
-    """The request: image, limits, commands and every file."""
-    request = target.request
-    console.rule(f"{target.label} ({target.source.summary.name}, {request.language or '?'})")
-    console.print(f"image: {request.image}   limits: {request.limits.model_dump()}")
-    if request.compile:
-        console.print(f"compile: {request.compile}")
-    console.print(f"run: {request.run}")
-    for name, text in request.files.items():
-        lexer = Syntax.guess_lexer(name, text)
-        console.print(Panel(Syntax(text, lexer, line_numbers=True), title=f"/work/{name}"))
-    if request.stdin is not None:
-        console.print(Panel(request.stdin, title="stdin"))
-
-
-def show_result(console: Console, target: DebugTarget, result: ExecutionResult) -> None:
-    """The new result next to the recorded one, outputs, and the failing case if recorded."""
-    old = target.recorded_result()
-    same = "same as recorded" if old and old.status == result.status else "recorded: "
-    same += "" if old is None or old.status == result.status else old.status.value
-    console.print(
-        f"status now: [bold]{result.status.value}[/bold] ({same}), exit {result.exit_code}"
-    )
-    for label, text in (
-        ("compile output", result.compile_output),
-        ("stdout", result.stdout),
-        ("stderr", result.stderr),
-        ("error", result.error or ""),
-    ):
-        if text:
-            console.print(Panel(text.rstrip(), title=label))
-    for label, value in target.failing_case().items():
-        console.print(f"[bold]{label}[/bold]: {value}")
-
-
-def _open_container(
-    console: Console,
-    engine: DockerEngine,
-    target: DebugTarget,
-    shell: bool,
-    keep: bool,
-    keep_for: float,
-) -> None:
-    from runners.debug import start_kept_container
-
-    kept = start_kept_container(engine, target.request, keep_for)
-    command = kept.exec_command()
-    typer.echo(
-        "files are in /work; repeat the steps with `sh .sandbox/compile.sh` and "
-        "`sh .sandbox/run.sh` (compile log: .sandbox/compile.log)"
-    )
-    try:
-        if shell:
-            subprocess.run(command, check=False)
-    finally:
-        if keep:
-            console.print(f"container kept for {keep_for:.0f} s; enter it with:")
-            typer.echo(" ".join(command))
-        else:
-            engine.remove(kept.id)
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``report``, ``gate`` and ``debug`` to the main app."""
+    """Add ``report`` and ``gate`` to the main app."""
     app.command("report")(report)
     app.command("gate")(gate)
-    app.command("debug")(debug)

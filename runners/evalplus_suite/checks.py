@@ -13,8 +13,8 @@ from typing import Any
 
 from runners.evalplus_suite.datasets import SuiteSpec
 from runners.evalplus_suite.groundtruth import TaskTruth, output_not_none
-from runners.evalplus_suite.requests import MEMORY_MB, build_request, parse_events
-from runners.evalplus_suite.samples import SampleSpec
+from runners.evalplus_suite.harness_requests import MEMORY_MB, build_request, parse_events
+from runners.samples import SampleSpec
 from sandbox.models import ExecutionRequest, ExecutionResult, FrozenModel, LimitsSpec, Status
 
 PROCESS_CAP_S = 60.0
@@ -61,7 +61,7 @@ def build_check_request(
     payload: dict[str, Any] = {
         "mode": "check",
         "dataset": suite.dataset,
-        "code": sample.solution,
+        "code": sample.code,
         "entry_point": problem["entry_point"],
         "atol": problem["atol"],
         "splits": splits,

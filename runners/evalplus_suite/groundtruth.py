@@ -16,7 +16,7 @@ from typing import Any
 
 from runners.evalplus_suite.cache import cache_dir, read_json, write_json
 from runners.evalplus_suite.datasets import DatasetInfo, Problems, SuiteSpec
-from runners.evalplus_suite.requests import (
+from runners.evalplus_suite.harness_requests import (
     MEMORY_MB,
     build_request,
     harness_fingerprint,

@@ -19,20 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from runners.evalplus_suite.datasets import Problems
+from runners.jsonl import iter_jsonl
+from runners.samples import SampleSpec, read_sample_fields
 from sandbox.errors import BadInputError
-from sandbox.models import FrozenModel
 
 CANONICAL_MODEL = "canonical"
 
 
-class SampleSpec(FrozenModel):
-    """One solution to score: its task, its number within the task, the code, where it came from."""
-
-    task_id: str
-    index: int
-    solution: str
-    source: str
-    from_completion: bool = False
+def program_text(sample: SampleSpec, problem: dict[str, Any]) -> str:
+    """The program evalplus scores: a solution as is, a completion after the task's prompt."""
+    return sample.code if sample.full_program else problem["prompt"] + sample.code
 
 
 @dataclass
@@ -49,8 +45,8 @@ def canonical_samples(problems: Problems) -> SampleSet:
     samples = [
         SampleSpec(
             task_id=task_id,
-            index=0,
-            solution=problem["prompt"] + problem["canonical_solution"],
+            code=problem["prompt"] + problem["canonical_solution"],
+            full_program=True,
             source="canonical_solution",
         )
         for task_id, problem in problems.items()
@@ -68,7 +64,7 @@ def load_samples(path: Path, problems: Problems, *, sanitize: bool = False) -> S
     if path.is_dir():
         raw, model = _read_directory(path), path.name
     elif path.is_file():
-        raw, model = _read_jsonl(path, problems), _model_from_file(path)
+        raw, model = _read_jsonl(path), _model_from_file(path)
     else:
         raise BadInputError(
             f"samples {path} do not exist", "pass a .jsonl file or a sample directory"
@@ -81,57 +77,22 @@ def load_samples(path: Path, problems: Problems, *, sanitize: bool = False) -> S
     return SampleSet(samples=kept, model=_model_field(path) or model, unknown_tasks=unknown)
 
 
-def _read_jsonl(path: Path, problems: Problems) -> list[SampleSpec]:
+def _read_jsonl(path: Path) -> list[SampleSpec]:
     samples: list[SampleSpec] = []
     counters: Counter[str] = Counter()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read samples {path}: {exc}", "check the file") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        record = _parse_line(path, number, line)
-        task_id = record["task_id"]
-        if "solution" in record:
-            solution = record["solution"]
-        else:
-            prompt = problems[task_id]["prompt"] if task_id in problems else ""
-            solution = prompt + record["completion"]
+    for number, record in iter_jsonl(path):
+        task_id, code, full_program = read_sample_fields(record, f"{path}:{number}")
         samples.append(
             SampleSpec(
                 task_id=task_id,
                 index=counters[task_id],
-                solution=solution,
+                code=code,
+                full_program=full_program,
                 source=f"{path}:{number}",
-                from_completion="solution" not in record,
             )
         )
         counters[task_id] += 1
     return samples
-
-
-def _parse_line(path: Path, number: int, line: str) -> dict[str, Any]:
-    where = f"{path}:{number}"
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(
-            f"{where}: not valid JSON ({exc.msg})", "fix or remove the line"
-        ) from exc
-    if not isinstance(record, dict) or not isinstance(record.get("task_id"), str):
-        raise BadInputError(
-            f"{where}: no string 'task_id'", 'write {"task_id": ..., "solution": ...}'
-        )
-    for key in ("solution", "completion"):
-        if key in record and not isinstance(record[key], str):
-            raise BadInputError(
-                f"{where}: '{key}' must be a string",
-                "one line per sample; repeat the task_id for several samples",
-            )
-    if "solution" not in record and "completion" not in record:
-        raise BadInputError(f"{where}: neither 'solution' nor 'completion'", "add one of them")
-    return record
 
 
 def _read_directory(path: Path) -> list[SampleSpec]:
@@ -147,7 +108,9 @@ def _read_directory(path: Path) -> list[SampleSpec]:
             except (OSError, UnicodeDecodeError) as exc:
                 raise BadInputError(f"cannot read sample {file}: {exc}", "check the file") from exc
             samples.append(
-                SampleSpec(task_id=task_id, index=index, solution=solution, source=str(file))
+                SampleSpec(
+                    task_id=task_id, index=index, code=solution, full_program=True, source=str(file)
+                )
             )
     return samples
 
@@ -175,11 +138,11 @@ def _sanitized(sample: SampleSpec, problems: Problems) -> SampleSpec:
     from evalplus.sanitize import sanitize
 
     problem = problems[sample.task_id]
-    code = sample.solution
-    if sample.from_completion:  # the script joins prompt and completion with a newline
-        code = problem["prompt"] + "\n" + code.removeprefix(problem["prompt"])
+    code = sample.code
+    if not sample.full_program:  # the script joins prompt and completion with a newline
+        code = problem["prompt"] + "\n" + code
     sanitized = sanitize(code, entrypoint=problem["entry_point"])
-    return sample.model_copy(update={"solution": sanitized, "from_completion": False})
+    return sample.model_copy(update={"code": sanitized, "full_program": True})
 
 
 def _model_from_file(path: Path) -> str:

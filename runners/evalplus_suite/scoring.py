@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from runners.evalplus_suite.checks import (
@@ -15,8 +15,19 @@ from runners.evalplus_suite.checks import (
     failing_inputs,
 )
 from runners.evalplus_suite.datasets import DatasetInfo, Problems, SuiteSpec
-from runners.evalplus_suite.samples import SampleSpec
+from runners.evalplus_suite.samples import program_text
 from runners.passk import summarize_pass_at_k
+from runners.records import (
+    DatasetRef,
+    EvalplusDetails,
+    MetricValue,
+    SampleRecord,
+    SummaryRecord,
+    TimesResult,
+    Verdict,
+    make_metric,
+)
+from runners.samples import SampleSpec
 from sandbox.models import ExecutionRequest, ExecutionResult
 
 PASS_AT = (1, 10, 100)
@@ -38,7 +49,7 @@ def build_record(
     outcome: CheckOutcome,
     request: ExecutionRequest,
     result: ExecutionResult,
-) -> dict[str, Any]:
+) -> SampleRecord:
     """One results.jsonl record: verdicts, failing inputs, the first failure, the execution."""
     fails = {
         split: failing_inputs(
@@ -52,40 +63,62 @@ def build_record(
         for split in ("base", "plus")
     }
     failure = outcome.first_failure or {}
-    record: dict[str, Any] = {
-        "key": key,
-        "suite": suite.name,
-        "task_id": sample.task_id,
-        "sample": sample.index,
-        "identifier": sample.source,
-        "model": model,
-        "dataset": dataset.model_dump(exclude={"path"}),
-        "solution": sample.solution,
-        "base_status": outcome.base_status.value,
-        "plus_status": outcome.plus_status.value if outcome.plus_status else None,
-        "passed": _passed(outcome),
-        "base_fail_tests": fails["base"],
-        "plus_fail_tests": fails["plus"],
-        "tests": _test_counts(outcome, problem, settings),
-        "first_failure": outcome.first_failure,
-        "failing_input": _failing_input(failure, problem, suite, sample.task_id),
-        "expected": failure.get("expected"),
-        "actual": failure.get("actual", failure.get("exception")),
-        "stdout": failure.get("stdout", ""),
-        "stderr": (failure.get("stderr", "") + result.stderr)[:EXCERPT],
-        "times": {
-            "base_s": outcome.base_time_s,
-            "plus_s": outcome.plus_time_s,
-            "wall_s": result.wall_time_s,
-            "total_s": result.total_time_s,
-        },
-        "time_scale": outcome.time_scale,
-        "note": outcome.note,
-        "settings": settings.model_dump(),
-        "request": request.model_dump(mode="json"),
-        "result": result.model_dump(mode="json"),
-    }
-    return record
+    verdict = sample_verdict(outcome)
+    details = EvalplusDetails(
+        dataset={k: str(v) for k, v in dataset.model_dump(exclude={"path", "source"}).items()},
+        solution=program_text(sample, problem),
+        base_status=outcome.base_status.value,
+        plus_status=outcome.plus_status.value if outcome.plus_status else None,
+        base_fail_tests=fails["base"],
+        plus_fail_tests=fails["plus"],
+        tests=_test_counts(outcome, problem, settings),
+        first_failure=outcome.first_failure,
+        failing_input=_failing_input(failure, problem, suite, sample.task_id),
+        expected=failure.get("expected"),
+        actual=failure.get("actual", failure.get("exception")),
+        stdout=failure.get("stdout", ""),
+        stderr=(failure.get("stderr", "") + result.stderr)[:EXCERPT],
+        base_s=outcome.base_time_s,
+        plus_s=outcome.plus_time_s,
+        time_scale=outcome.time_scale,
+        note=outcome.note,
+        settings=settings.model_dump(),
+    )
+    return SampleRecord(
+        key=key,
+        suite=suite.name,
+        task_id=sample.task_id,
+        sample_index=sample.index,
+        source=sample.source,
+        language="python",
+        model=model,
+        status=verdict,
+        passed=verdict is Verdict.PASSED,
+        detail=outcome.note or _statuses_line(outcome),
+        execution_status=result.status,
+        times=TimesResult(run_s=result.wall_time_s, total_s=result.total_time_s),
+        image_id=result.image_id,
+        request=request.model_dump(mode="json"),
+        result=result,
+        details=details,
+    )
+
+
+def sample_verdict(outcome: CheckOutcome) -> Verdict:
+    """The sample's verdict: passed only if every split passed; a sandbox error in any split
+    means not judged; otherwise the first split's failure (fail or timeout)."""
+    statuses = [outcome.base_status] + ([outcome.plus_status] if outcome.plus_status else [])
+    if SampleStatus.ERROR in statuses:
+        return Verdict.ERROR
+    failing = [s for s in statuses if s is not SampleStatus.PASS]
+    if not failing:
+        return Verdict.PASSED
+    return Verdict.TIMEOUT if failing[0] is SampleStatus.TIMEOUT else Verdict.FAILED
+
+
+def _statuses_line(outcome: CheckOutcome) -> str:
+    plus = f", plus: {outcome.plus_status.value}" if outcome.plus_status else ""
+    return f"base: {outcome.base_status.value}{plus}"
 
 
 def _passed(outcome: CheckOutcome) -> bool:
@@ -121,55 +154,67 @@ def _failing_input(
     return json.dumps(inputs[0], default=repr)[:EXCERPT]
 
 
-def is_final(record: dict[str, Any]) -> bool:
-    """A record a resumed run keeps: the sandbox judged the sample (no ``error`` status)."""
-    return SampleStatus.ERROR.value not in {record.get("base_status"), record.get("plus_status")}
-
-
 def summarize(
-    records: Iterable[dict[str, Any]],
+    records: Sequence[SampleRecord],
     *,
     suite: SuiteSpec,
     dataset: DatasetInfo,
     model: str,
     problems: Problems,
     expected_samples: int,
-) -> dict[str, Any]:
+) -> SummaryRecord:
     """Metrics as ``evalplus.evaluate`` prints them (pass@k over tasks), counts, completeness."""
-    records = list(records)
     base: dict[str, list[bool]] = defaultdict(list)
     plus: dict[str, list[bool]] = defaultdict(list)
     for record in records:
-        base[record["task_id"]].append(record["base_status"] == SampleStatus.PASS)
-        plus[record["task_id"]].append(record["passed"])
-    metrics: dict[str, dict[str, float]] = {
+        base[record.task_id].append(_details(record).base_status == SampleStatus.PASS)
+        plus[record.task_id].append(record.passed)
+    pass_at_k: dict[str, dict[str, float]] = {
         "base": summarize_pass_at_k({t: (len(v), sum(v)) for t, v in base.items()}, PASS_AT)
     }
-    if not suite.base_only:
-        metrics["plus"] = summarize_pass_at_k(
-            {t: (len(v), sum(v)) for t, v in plus.items()}, PASS_AT
-        )
-    counts: dict[str, Any] = {
-        "tasks": len(base),
-        "samples": len(records),
-        "base": dict(Counter(r["base_status"] for r in records)),
+    statuses: dict[str, dict[str, int]] = {
+        "base": dict(Counter(_details(r).base_status for r in records))
     }
     if not suite.base_only:
-        counts["plus"] = dict(Counter(r["plus_status"] for r in records))
-    errors = sum(not is_final(r) for r in records)
-    counts["errors"] = errors
+        pass_at_k["plus"] = summarize_pass_at_k(
+            {t: (len(v), sum(v)) for t, v in plus.items()}, PASS_AT
+        )
+        statuses["plus"] = dict(Counter(str(_details(r).plus_status) for r in records))
+    errors = sum(not r.final for r in records)
     deviations = (
         [HUMANEVAL_32_NOTE] if suite.dataset == "humaneval" and "HumanEval/32" in problems else []
     )
+    complete = errors == 0 and len(records) == expected_samples and len(base) == len(problems)
+    return SummaryRecord(
+        kind="suite",
+        name=suite.name,
+        model=model,
+        complete=complete,
+        metrics=_gate_metrics(suite.name, pass_at_k, len(base)),
+        counts={"tasks": len(base), "samples": len(records), "errors": errors},
+        dataset=DatasetRef(
+            name=dataset.name,
+            path=dataset.path,
+            hash=dataset.hash,
+            source=dataset.source,
+            version=dataset.version,
+        ),
+        details={"pass_at_k": pass_at_k, "statuses": statuses, "deviations": deviations},
+    )
+
+
+def _details(record: SampleRecord) -> EvalplusDetails:
+    if not isinstance(record.details, EvalplusDetails):
+        raise ValueError(f"{record.key}: not an evalplus record")
+    return record.details
+
+
+def _gate_metrics(
+    name: str, pass_at_k: dict[str, dict[str, float]], tasks: int
+) -> dict[str, MetricValue]:
+    """``<suite>.<base|plus>.pass@k``, the names gate rules use."""
     return {
-        "kind": "suite",
-        "suite": suite.name,
-        "model": model,
-        "dataset": dataset.model_dump(),
-        "metrics": metrics,
-        "counts": counts,
-        "n_tasks": len(base),
-        "n_samples": len(records),
-        "complete": errors == 0 and len(records) == expected_samples and len(base) == len(problems),
-        "deviations": deviations,
+        f"{name}.{split}.{k}": make_metric(f"{name}.{split}.{k}", value, tasks)
+        for split, values in pass_at_k.items()
+        for k, value in values.items()
     }

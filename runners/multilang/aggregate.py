@@ -7,13 +7,13 @@ counted separately; languages that could not run carry their reason and are not 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from runners.multilang.execute import latest_records
-from runners.multilang.models import LanguageState, SampleVerdict
+from runners.multilang.models import LanguageState
 from runners.multilang.plan import LanguagePlan, SuitePlan
 from runners.passk import summarize_pass_at_k
+from runners.records import MetricValue, SampleRecord, Verdict, make_metric
 
 FIDELITY_BAR = 0.98
 """Canonical solutions must pass at least this often in every buildable language."""
@@ -21,7 +21,7 @@ FIDELITY_BAR = 0.98
 
 def language_metrics(
     row: LanguagePlan,
-    latest: dict[str, dict[str, Any]],
+    latest: dict[str, SampleRecord],
     ks: Iterable[int],
     canonical: bool = True,
 ) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def language_metrics(
     counts = count_verdicts(records)
     per_task: dict[str, list[bool]] = defaultdict(list)
     for record in records:
-        per_task[str(record["task_id"])].append(bool(record["passed"]))
+        per_task[record.task_id].append(record.passed)
     tally = {task: (len(flags), sum(flags)) for task, flags in per_task.items()}
     samples = len(records)
     return {
@@ -55,47 +55,53 @@ def language_metrics(
     }
 
 
-def failure_details(records: list[dict[str, Any]], with_unexpected: bool) -> dict[str, Any]:
+def _known_issue(record: SampleRecord) -> str | None:
+    return getattr(record.details, "known_issue", None)
+
+
+def _expected_failure(record: SampleRecord) -> bool:
+    return bool(getattr(record.details, "expected_failure", False))
+
+
+def failure_details(records: list[SampleRecord], with_unexpected: bool) -> dict[str, Any]:
     """Task ids with reasons: expected failures, stale known issues, and (self-validation)
     every unexpected failure with its verdict."""
     details: dict[str, Any] = {
         "expected_failure_tasks": {
-            str(r["task_id"]): r["known_issue"] for r in records if r.get("expected_failure")
+            r.task_id: _known_issue(r) for r in records if _expected_failure(r)
         },
         "known_issue_passing_tasks": sorted(
-            str(r["task_id"]) for r in records if r["passed"] and r.get("known_issue")
+            r.task_id for r in records if r.passed and _known_issue(r)
         ),
     }
     if with_unexpected:
         details["unexpected_failure_tasks"] = {
-            str(r["task_id"]): f"{r['verdict']} ({str(r.get('detail') or '')[:200]})"
+            r.task_id: f"{r.status.value} ({r.detail[:200]})"
             for r in records
-            if not r["passed"] and not r.get("known_issue")
+            if not r.passed and not _known_issue(r)
         }
     return details
 
 
-def count_verdicts(records: list[dict[str, Any]]) -> dict[str, int]:
+def count_verdicts(records: list[SampleRecord]) -> dict[str, int]:
     """How many samples passed, failed, timed out, hit a sandbox error; known issues apart."""
-    verdicts = [str(r["verdict"]) for r in records]
+    verdicts = [r.status for r in records]
     return {
-        "passed": verdicts.count(SampleVerdict.PASSED.value),
-        "failed": verdicts.count(SampleVerdict.FAILED.value),
-        "timeouts": verdicts.count(SampleVerdict.TIMEOUT.value),
-        "errors": verdicts.count(SampleVerdict.ERROR.value),
-        "expected_failures": sum(1 for r in records if r.get("expected_failure")),
-        "unexpected_failures": sum(
-            1 for r in records if not r["passed"] and not r.get("known_issue")
-        ),
-        "known_issues_passing": sum(1 for r in records if r["passed"] and r.get("known_issue")),
+        "passed": verdicts.count(Verdict.PASSED),
+        "failed": verdicts.count(Verdict.FAILED),
+        "timeouts": verdicts.count(Verdict.TIMEOUT),
+        "errors": verdicts.count(Verdict.ERROR),
+        "expected_failures": sum(1 for r in records if _expected_failure(r)),
+        "unexpected_failures": sum(1 for r in records if not r.passed and not _known_issue(r)),
+        "known_issues_passing": sum(1 for r in records if r.passed and _known_issue(r)),
     }
 
 
 def summarize_plan(
-    plan: SuitePlan, records: list[dict[str, Any]], ks: Iterable[int]
+    plan: SuitePlan, records: Sequence[SampleRecord], ks: Iterable[int]
 ) -> dict[str, Any]:
-    """``metrics`` per language and ``totals`` over the languages that ran."""
-    latest = latest_records(records)
+    """``languages`` (per-language counts and pass@k) and ``totals`` over those that ran."""
+    latest = {record.key: record for record in records}
     ks = tuple(ks) if plan.mode == "samples" else (1,)
     canonical = plan.mode == "canonical"
     metrics = {row.language: language_metrics(row, latest, ks, canonical) for row in plan.languages}
@@ -119,7 +125,25 @@ def summarize_plan(
         totals["languages_below_bar"] = sorted(
             lang for lang, m in metrics.items() if m["counted"] and not m["meets_bar"]
         )
-    return {"metrics": metrics, "totals": totals}
+    return {"languages": metrics, "totals": totals}
+
+
+def gate_metrics(suite: str, aggregated: dict[str, Any]) -> dict[str, MetricValue]:
+    """The summary's metrics by gate name: ``<suite>.<language>.pass@k`` for each language
+    that ran, and ``<suite>.pass_rate`` over all of them. A language that could not run is
+    left out, never counted as zero."""
+    metrics: dict[str, MetricValue] = {}
+    for language, entry in aggregated["languages"].items():
+        if not entry["counted"]:
+            continue
+        for k, value in entry["pass_at_k"].items():
+            name = f"{suite}.{language}.{k}"
+            metrics[name] = make_metric(name, value, entry["tasks"], language)
+    totals = aggregated["totals"]
+    if totals["pass_rate"] is not None:
+        name = f"{suite}.pass_rate"
+        metrics[name] = make_metric(name, totals["pass_rate"], totals["samples"])
+    return metrics
 
 
 _CANNOT_RUN_HERE = {LanguageState.NOT_BUILT.value, LanguageState.NO_ENGINE.value}
@@ -136,9 +160,8 @@ _SUMMED = (
 )
 
 
-def run_failed(summary: dict[str, Any]) -> bool:
+def run_failed(totals: dict[str, Any]) -> bool:
     """Self-validation fails on any unexplained canonical failure, sandbox error, unfinished
     work, or a buildable language whose image is missing."""
-    totals = summary["totals"]
     gaps = totals["unexpected_failures"] or totals["errors"] or totals["incomplete"]
     return bool(gaps or totals["languages_not_runnable"])

@@ -6,8 +6,11 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from runners.samples import SampleSpec
 from sandbox.availability import LanguageStatusResult as ImageStatus
 from sandbox.models import FrozenModel
+
+__all__ = ["SampleSpec"]  # re-exported: the one sample model of every suite
 
 
 class SuiteName(StrEnum):
@@ -49,35 +52,12 @@ class TaskSpec(FrozenModel):
     )
 
 
-class SampleSpec(FrozenModel):
-    """One generation to evaluate (or the canonical solution, ``source == 'canonical'``)."""
-
-    task_id: str
-    language: str
-    code: str
-    full_program: bool = Field(
-        False, description="true for a 'solution' (replaces the prompt), false for a 'completion'"
-    )
-    index: int = Field(0, ge=0, description="position among the samples of this task")
-    source: str = Field("canonical", description="file:line the sample came from")
-
-
 class KnownIssueSpec(FrozenModel):
     """A canonical solution known to fail, investigated, with the reason."""
 
     suite: str
     task_id: str
     reason: str = Field(min_length=1)
-
-
-class SampleVerdict(StrEnum):
-    """Verdict of one sample. Only ``passed`` counts as correct."""
-
-    PASSED = "passed"
-    FAILED = "failed"
-    TIMEOUT = "timeout"
-    ERROR = "error"
-    """The sandbox failed (infrastructure), not the program; a re-run retries it."""
 
 
 class LanguageState(StrEnum):

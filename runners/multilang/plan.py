@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -23,10 +24,11 @@ from runners.multilang.models import (
     TaskSpec,
 )
 from runners.multilang.programs import adapter_for, build_request, pass_marker
+from runners.records import SampleRecord
 from sandbox.availability import StatusProbe
 from sandbox.errors import BadInputError
 from sandbox.languages import LanguageSpec, load_registry, resolve_language
-from sandbox.models import ExecutionRequest, FrozenModel, LimitsSpec
+from sandbox.models import ExecutionRequest, ExecutionResult, FrozenModel, LimitsSpec
 
 Mode = Literal["canonical", "samples"]
 
@@ -37,14 +39,27 @@ class SampleJob(FrozenModel):
     key: str
     task: TaskSpec
     sample: SampleSpec
+    model: str = "canonical"
+    toolchain: str | None = None
     request: ExecutionRequest | None = None
     reference: ExecutionRequest | None = None
     known_issue: str | None = None
     pass_marker: str | None = None
 
+    @property
+    def cost(self) -> float:
+        """Planned in dataset order: every program of these suites costs about the same."""
+        return 0.0
+
     def requests(self) -> list[ExecutionRequest]:
         """Every execution this job's verdict depends on."""
         return [r for r in (self.request, self.reference) if r is not None]
+
+    def judge(self, results: Mapping[str, ExecutionResult]) -> SampleRecord:
+        """The sample's record from the results of ``requests()``."""
+        from runners.multilang.verdicts import judge_job
+
+        return judge_job(self, results)
 
 
 class LanguagePlan(FrozenModel):
@@ -105,12 +120,15 @@ def plan_suite(
     samples: list[SampleSpec] | None = None,
     limit: int | None = None,
     limits: LimitsSpec | None = None,
+    model: str = "canonical",
 ) -> SuitePlan:
     """Plan one job per sample (or per canonical solution when ``samples`` is None)."""
     limits = limits or LimitsSpec()
     grouped = _group_samples(data, samples, languages) if samples is not None else None
     wanted = languages if grouped is None else _with_samples(languages, grouped)
-    rows = [_plan_language(data, language, probe, grouped, limit, limits) for language in wanted]
+    rows = [
+        _plan_language(data, language, probe, grouped, limit, limits, model) for language in wanted
+    ]
     return SuitePlan(
         suite=data.suite.value,
         mode="canonical" if samples is None else "samples",
@@ -167,6 +185,7 @@ def _plan_language(
     grouped: dict[str, list[SampleSpec]] | None,
     limit: int | None,
     limits: LimitsSpec,
+    model: str,
 ) -> LanguagePlan:
     tasks = data.tasks.get(language, [])[: limit if limit else None]
     skip = _skip_reason(data, language, tasks, grouped is None)
@@ -182,6 +201,7 @@ def _plan_language(
         return LanguagePlan(language=language, status=status, tasks=len(tasks))
     samples = grouped[language] if grouped is not None else None
     jobs = _jobs_for(data.suite.value, spec, tasks, samples, limits)
+    jobs = [job.model_copy(update={"model": model, "toolchain": status.toolchain}) for job in jobs]
     return LanguagePlan(language=language, status=status, tasks=len(tasks), jobs=tuple(jobs))
 
 

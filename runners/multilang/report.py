@@ -5,29 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from runners.records import SummaryRecord
 from sandbox.images import short_version
 
 _STATE_STYLE = {"ready": "green", "unavailable": "dim", "not_built": "yellow"}
 
 
-def summary_table(summary: dict[str, Any]) -> Table:
+def summary_table(summary: SummaryRecord) -> Table:
     """Per-language table: counts, pass rate, pass@k, toolchain; skipped rows say why."""
-    ks = _ks(summary) if summary["mode"] == "samples" else []
-    what = summary["model"] if summary["mode"] == "samples" else "canonical solutions"
+    details = summary.details
+    ks = _ks(details["languages"]) if details["mode"] == "samples" else []
+    what = summary.model if details["mode"] == "samples" else "canonical solutions"
     table = Table(
-        title=f"{summary['suite']}: {what}", caption=_CAPTION, box=box.SIMPLE_HEAD, pad_edge=False
+        title=f"{summary.name}: {what}", caption=_CAPTION, box=box.SIMPLE_HEAD, pad_edge=False
     )
     table.add_column("language", no_wrap=True)
     for name in ("n", "pass", "fail", "xfail", "t/o", "err", "rate", *ks):
         table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     table.add_column("version / note", overflow="fold", ratio=1)
-    for language, m in sorted(summary["metrics"].items(), key=lambda item: item[0].lower()):
+    for language, m in sorted(details["languages"].items(), key=lambda item: item[0].lower()):
         table.add_row(*_row(language, m, ks))
-    totals = summary["totals"]
+    totals = details["totals"]
     table.add_section()
     table.add_row(
         Text("all", style="bold"),
@@ -50,9 +52,9 @@ _CAPTION = (
 )
 
 
-def _ks(summary: dict[str, Any]) -> list[str]:
+def _ks(languages: dict[str, Any]) -> list[str]:
     found: set[str] = set()
-    for m in summary["metrics"].values():
+    for m in languages.values():
         found.update(m.get("pass_at_k", {}))
     return sorted(found, key=lambda k: int(k.split("@")[1]))
 
@@ -84,10 +86,10 @@ def _rate(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
-def failure_notes(summary: dict[str, Any]) -> RenderableType:
+def failure_notes(summary: SummaryRecord) -> RenderableType:
     """Expected failures with their reasons, stale known issues, unexpected failures."""
     lines: list[Text] = []
-    for language, m in sorted(summary["metrics"].items()):
+    for language, m in sorted(summary.details["languages"].items()):
         for task, reason in sorted(m.get("expected_failure_tasks", {}).items()):
             lines.append(Text(f"  {task}: expected failure: {reason}", style="dim"))
         for task in m.get("known_issue_passing_tasks", []):
@@ -99,10 +101,10 @@ def failure_notes(summary: dict[str, Any]) -> RenderableType:
     return Group(Text("Failures and known issues:", style="bold"), *lines)
 
 
-def print_summary(console: Console, summary: dict[str, Any]) -> None:
+def summary_view(summary: SummaryRecord) -> RenderableType:
     """The table, then the list of failures (canonical mode) and expected failures."""
-    console.print(summary_table(summary))
-    console.print(failure_notes(summary))
-    out = summary["provenance"].get("output")
+    parts: list[RenderableType] = [summary_table(summary), failure_notes(summary)]
+    out = summary.provenance.get("output")
     if out:
-        console.print(f"results: {out}/results.jsonl, summary: {out}/summary.json")
+        parts.append(Text(f"results: {out}/results.jsonl, summary: {out}/summary.json"))
+    return Group(*parts)

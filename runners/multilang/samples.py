@@ -8,13 +8,13 @@ of pass@k, numbered in file order.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from runners.jsonl import iter_jsonl
 from runners.multilang.datasets import resolve_dataset_language
-from runners.multilang.models import SampleSpec
+from runners.samples import SampleSpec, read_sample_fields
 from sandbox.errors import BadInputError
 
 
@@ -35,48 +35,24 @@ def load_samples(path: Path) -> list[SampleSpec]:
     samples: list[SampleSpec] = []
     counters: dict[tuple[str, str], int] = defaultdict(int)
     for file in sample_files(path):
-        with file.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                where = f"{file}:{number}"
-                record = _parse_line(line, where)
-                sample = parse_sample(record, where)
-                key = (sample.language, sample.task_id)
-                samples.append(sample.model_copy(update={"index": counters[key]}))
-                counters[key] += 1
+        for number, record in iter_jsonl(file):
+            sample = parse_sample(record, f"{file}:{number}")
+            key = (sample.language, sample.task_id)
+            samples.append(sample.model_copy(update={"index": counters[key]}))
+            counters[key] += 1
     if not samples:
         raise BadInputError(f"{path}: no samples", "write one JSON record per line")
     return samples
 
 
-def _parse_line(line: str, where: str) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"{where}: not valid JSON ({exc.msg})", "fix that line") from exc
-    if not isinstance(record, dict):
-        raise BadInputError(f"{where}: not a JSON object", "one object per line")
-    return record
-
-
 def parse_sample(record: dict[str, Any], where: str) -> SampleSpec:
     """Validate one record; errors name ``where`` (file:line) and the fix."""
-    task_id = record.get("task_id")
-    if not isinstance(task_id, str) or not task_id:
-        raise BadInputError(f"{where}: missing 'task_id'", "add the benchmark's task id")
-    code_field = "solution" if "solution" in record else "completion"
-    code = record.get(code_field)
-    if not isinstance(code, str):
-        raise BadInputError(
-            f"{where}: needs a string 'completion' or 'solution'",
-            "'completion' continues the prompt, 'solution' is a whole program",
-        )
+    task_id, code, full_program = read_sample_fields(record, where)
     return SampleSpec(
         task_id=task_id,
         language=_language_of(record, task_id, where),
         code=code,
-        full_program=code_field == "solution",
+        full_program=full_program,
         source=where,
     )
 

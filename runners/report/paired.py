@@ -8,23 +8,14 @@ estimate, or the mean of the task's judgments) compared with the paired bootstra
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from runners.passk import estimate_pass_at_k
+from runners.passk import TaskValues
 from runners.report.judge_units import codal_values, codearena_values
 from runners.report.loaders import LoadedSource
-from runners.report.records import (
-    record_language,
-    record_passed,
-    record_task_id,
-    suite_verdicts,
-)
 from runners.report.schema import SourceKind
 from runners.stats import McNemarMethod, run_mcnemar, run_paired_bootstrap, run_sign_flip_test
+from runners.suites import find_suite
 from sandbox.models import FrozenModel
 
 _PASS_AT = re.compile(r"^pass@(\d+)$")
@@ -42,26 +33,6 @@ class PairedTest(StrEnum):
     SIGN_FLIP = "exact-sign-flip"
 
 
-@dataclass(frozen=True)
-class TaskValues:
-    """A metric's raw values per task: 0/1 per sample for pass/fail, else the judged values."""
-
-    metric: str
-    binary: bool
-    k: int | None
-    per_task: dict[str, list[float]]
-
-    def task_scores(self) -> dict[str, float]:
-        """One number per task: the pass@k estimate (binary with k), else the mean."""
-        scores: dict[str, float] = {}
-        for task, values in self.per_task.items():
-            if self.binary and self.k is not None and len(values) >= self.k:
-                scores[task] = estimate_pass_at_k(len(values), int(sum(values)), self.k)
-            else:
-                scores[task] = sum(values) / len(values)
-        return scores
-
-
 class PairedComparisonResult(FrozenModel):
     """Candidate minus baseline over the tasks both runs share."""
 
@@ -76,52 +47,29 @@ class PairedComparisonResult(FrozenModel):
 
 
 def collect_task_values(source: LoadedSource, metric: str) -> TaskValues | None:
-    """Per-task values of ``metric`` from the source's records; None if they cannot be derived."""
-    prefix = source.summary.name + "."
-    if not metric.startswith(prefix) or source.records_path is None:
+    """Per-task values of ``metric`` from the source's records, computed by the suite or the
+    judge protocol that wrote them; None if they cannot be derived."""
+    if source.records_path is None or metric not in source.summary.metrics:
         return None
-    parts = metric.removeprefix(prefix).split(".")
-    match = _PASS_AT.match(parts[-1])
-    k = int(match.group(1)) if match else None
     if source.summary.kind is SourceKind.JUDGE:
-        found = _judge_values(source, parts)
-        if found is None or not found[0]:
-            return None
-        return TaskValues(metric=metric, binary=found[1], k=None, per_task=found[0])
-    per_task: dict[str, list[float]] = defaultdict(list)
-    for record in source.iter_records():
-        value = _execution_value(source.summary.kind, record, parts)
-        if value is not None:
-            per_task[_unit_id(source.summary.kind, record, parts)].append(float(value))
-    if not per_task:
+        return _judge_values(source, metric)
+    suite = find_suite(source.summary.name)
+    if suite is None:
         return None
-    return TaskValues(metric=metric, binary=True, k=k, per_task=dict(per_task))
+    return suite.task_values(source.record, metric, source.sample_records())
 
 
-def _unit_id(kind: SourceKind, record: Mapping[str, Any], parts: list[str]) -> str:
-    # Across languages the same task id names different programs (MultiPL-E reuses them).
-    if kind is SourceKind.MULTILANG and len(parts) == 1:
-        return f"{record_language(record)}:{record_task_id(record)}"
-    return record_task_id(record)
-
-
-def _execution_value(kind: SourceKind, record: Mapping[str, Any], parts: list[str]) -> bool | None:
-    if kind is SourceKind.SUITE:
-        return suite_verdicts(record).get(parts[0]) if len(parts) == 2 else None
-    if len(parts) == 1:
-        return record_passed(record)
-    return record_passed(record) if record_language(record) == parts[0].lower() else None
-
-
-def _judge_values(
-    source: LoadedSource, parts: list[str]
-) -> tuple[dict[str, list[float]], bool] | None:
-    records = list(source.iter_records())
+def _judge_values(source: LoadedSource, metric: str) -> TaskValues | None:
+    parts = metric.removeprefix(source.summary.name + ".").split(".")
+    records = source.iter_records()
+    found = None
     if source.summary.name == "codearena":
-        return codearena_values(records, source.summary.model, parts)
-    if source.summary.name == "codal":
-        return codal_values(records, parts)
-    return None
+        found = codearena_values(records, source.summary.model, parts)
+    elif source.summary.name == "codal":
+        found = codal_values(records, parts)
+    if found is None or not found[0]:
+        return None
+    return TaskValues(metric=metric, binary=found[1], k=None, per_task=found[0])
 
 
 def compare_paired(

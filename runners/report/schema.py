@@ -7,6 +7,8 @@ Every metric has one dotted name, the same in the report and in ``sandbox gate``
 - judge protocols: ``<protocol>.<metric>``  (``codearena.win_rate``, ``codal.readability.score``)
 
 Rates (pass@k, win/tie rates) are fractions in [0, 1]; scores are in the protocol's own units.
+A metric is a ``MetricValue`` of the record contract (runners/records.py), as the producer
+wrote it in its summary.
 Bump ``REPORT_SCHEMA_VERSION`` on any incompatible change; export the JSON Schema with
 ``export_json_schema()`` (``sandbox report --schema``).
 """
@@ -19,24 +21,19 @@ from typing import Any
 
 from pydantic import Field
 
+from runners.records import MetricKind, MetricValue
 from sandbox.models import FrozenModel
 
-REPORT_SCHEMA_VERSION = 1
+__all__ = ["MetricKind", "MetricValue"]  # re-exported for the report's readers
+
+REPORT_SCHEMA_VERSION = 2
 
 
 class SourceKind(StrEnum):
     """What produced a result directory (``"kind"`` in its summary.json)."""
 
     SUITE = "suite"
-    MULTILANG = "multilang"
     JUDGE = "judge"
-
-
-class MetricKind(StrEnum):
-    """Rates are fractions in [0, 1] (drops are read in percentage points); scores are not."""
-
-    RATE = "rate"
-    SCORE = "score"
 
 
 class SampleStatus(StrEnum):
@@ -45,17 +42,6 @@ class SampleStatus(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     ERROR = "error"
-
-
-class MetricValue(FrozenModel):
-    """One number with its optional confidence interval and the count it rests on."""
-
-    name: str = Field(description="dotted metric name, as used by gate rules")
-    value: float
-    kind: MetricKind
-    low: float | None = None
-    high: float | None = None
-    n: int | None = Field(None, description="tasks or questions behind the value")
 
 
 class LanguageRate(FrozenModel):

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import pickle
 import time
+import traceback
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from typing import Any
@@ -91,6 +92,24 @@ def capture_io() -> Iterator[tuple[io.StringIO, io.StringIO]]:
         yield out, err
 
 
+SOLUTION_FILE = "<solution>"
+"""The file name the solution is compiled under, so its frames can be found in a traceback."""
+
+
+def solution_frames(exc: BaseException) -> dict[str, Any]:
+    """The solution's own frames of ``exc``'s traceback (``line``: the last one's line)."""
+    frames = [
+        (frame.lineno, frame.name)
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename == SOLUTION_FILE
+    ]
+    if isinstance(exc, SyntaxError) and exc.filename == SOLUTION_FILE and exc.lineno:
+        frames.append((exc.lineno, "<module>"))
+    if not frames:
+        return {}
+    return {"line": frames[-1][0], "frames": [f"line {n}, in {name}" for n, name in frames[-8:]]}
+
+
 def explain_child(conn: Connection, code: str, entry: str, inp: Any, limit: float) -> None:
     """Re-run one failing test under evalplus's guard, capturing output, value or exception."""
     from evalplus.eval import query_maximum_memory_bytes
@@ -106,13 +125,14 @@ def explain_child(conn: Connection, code: str, entry: str, inp: Any, limit: floa
         namespace: dict[str, Any] = {}
         with capture_io() as (out, err):
             try:
-                exec(code, namespace)
+                exec(compile(code, SOLUTION_FILE, "exec"), namespace)
                 info["phase"] = "call"
                 with time_limit(limit):
                     info["actual"] = short_repr(namespace[entry](*inp))
             except BaseException as exc:
                 info.setdefault("phase", "load")
                 info["exception"] = f"{type(exc).__name__}: {str(exc)[:TEXT_LIMIT]}"
+                info.update(solution_frames(exc))
         info["stdout"] = out.getvalue()[:TEXT_LIMIT]
         info["stderr"] = err.getvalue()[:TEXT_LIMIT]
         conn.send(info)

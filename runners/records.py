@@ -1,0 +1,185 @@
+"""The record contract: what every command that produces results writes, and every reader trusts.
+
+A results directory holds ``results.jsonl`` (one :class:`SampleRecord` per scored sample, or one
+judgment record per judgment) and ``summary.json`` (a :class:`SummaryRecord`). Suites and the
+judge write these models; ``sandbox report``, ``sandbox gate`` and ``sandbox debug`` read them,
+validated, without guessing field names. Folders written before the contract (schema 1) are
+read through the one adapter in :mod:`runners.legacy`.
+
+Bump :data:`RECORD_SCHEMA_VERSION` on any incompatible change and teach the adapter the old one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from sandbox.models import ExecutionResult, FrozenModel, Status
+
+RECORD_SCHEMA_VERSION = 2
+
+
+class Verdict(StrEnum):
+    """A sample's verdict, the same for every suite. Only ``passed`` is a pass; ``error`` means
+    the sandbox failed (infrastructure), the sample was not judged and a re-run retries it."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+
+
+class MetricKind(StrEnum):
+    """Rates are fractions in [0, 1] (drops are read in percentage points); scores are not."""
+
+    RATE = "rate"
+    SCORE = "score"
+
+
+class MetricValue(FrozenModel):
+    """One number with its optional confidence interval and the count it rests on."""
+
+    name: str = Field(description="dotted metric name, as used by gate rules")
+    value: float
+    kind: MetricKind
+    low: float | None = None
+    high: float | None = None
+    n: int | None = Field(None, description="tasks or questions behind the value")
+    language: str | None = Field(None, description="set on a per-language metric")
+
+
+def metric_kind(name: str) -> MetricKind:
+    """Rates by name: pass@k, *_rate, accuracy; everything else is a score."""
+    last = name.rsplit(".", 1)[-1].lower()
+    rate = last.startswith("pass@") or last.endswith("rate") or last == "accuracy"
+    return MetricKind.RATE if rate else MetricKind.SCORE
+
+
+def make_metric(
+    name: str, value: float, n: int | None = None, language: str | None = None
+) -> MetricValue:
+    """A metric whose kind follows from its name."""
+    return MetricValue(
+        name=name, value=float(value), kind=metric_kind(name), n=n, language=language
+    )
+
+
+class TimesResult(FrozenModel):
+    """Seconds spent on one sample (None where a phase did not happen)."""
+
+    compile_s: float | None = None
+    run_s: float | None = None
+    total_s: float | None = None
+
+
+class ProgramDetails(FrozenModel):
+    """What a program suite (McEval, MultiPL-E) knows about one sample."""
+
+    kind: Literal["program"] = "program"
+    check: str = Field(description="execute, output_match, html, json or markdown")
+    full_program: bool = Field(False, description="a 'solution' replacing the prompt")
+    code: str = Field("", description="the sample as the model wrote it")
+    pass_marker: str | None = Field(None, description="the line the tests print when done")
+    known_issue: str | None = None
+    expected_failure: bool = False
+    toolchain: str | None = None
+    exit_code: int | None = None
+    compile_output: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    peak_memory_mb: float | None = None
+    reference_result: ExecutionResult | None = None
+
+
+class EvalplusDetails(FrozenModel):
+    """What the HumanEval+/MBPP+ suites know about one sample, in evalplus's own words."""
+
+    kind: Literal["evalplus"] = "evalplus"
+    dataset: dict[str, str] = Field(description="evalplus's dataset name, version and md5")
+    solution: str
+    base_status: str = Field(description="evalplus's pass/fail/timeout, or error")
+    plus_status: str | None = None
+    base_fail_tests: list[Any] = Field(default_factory=list)
+    plus_fail_tests: list[Any] = Field(default_factory=list)
+    tests: dict[str, dict[str, int]] = Field(default_factory=dict)
+    first_failure: dict[str, Any] | None = None
+    failing_input: str | None = None
+    expected: Any = None
+    actual: Any = None
+    stdout: str = ""
+    stderr: str = ""
+    base_s: float | None = None
+    plus_s: float | None = None
+    time_scale: float | None = None
+    note: str | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+SampleDetails = Annotated[ProgramDetails | EvalplusDetails, Field(discriminator="kind")]
+
+
+class SampleRecord(FrozenModel):
+    """One scored sample: the same envelope for every suite, suite-specific ``details``."""
+
+    schema_version: int = RECORD_SCHEMA_VERSION
+    kind: Literal["sample"] = "sample"
+    key: str = Field(description="identifies the verdict; a re-run skips keys already final")
+    suite: str
+    task_id: str
+    sample_index: int = Field(ge=0, description="position among the task's samples")
+    source: str | None = Field(None, description="where the sample came from (file:line)")
+    language: str
+    model: str
+    status: Verdict
+    passed: bool
+    detail: str = Field("", description="one line: why it passed or failed")
+    execution_status: Status | None = Field(None, description="the engine's verdict")
+    times: TimesResult = Field(default_factory=TimesResult)
+    image_id: str | None = None
+    request: dict[str, Any] | None = Field(
+        None, description="the ExecutionRequest as stored (large files under blobs/)"
+    )
+    result: ExecutionResult | None = None
+    details: SampleDetails
+
+    @model_validator(mode="after")
+    def _passed_means_passed(self) -> SampleRecord:
+        if self.passed != (self.status is Verdict.PASSED):
+            raise ValueError(f"passed={self.passed} contradicts status={self.status.value}")
+        return self
+
+    @property
+    def final(self) -> bool:
+        """A verdict a resumed run keeps (a sandbox error is retried)."""
+        return self.status is not Verdict.ERROR
+
+
+class DatasetRef(FrozenModel):
+    """Which data was scored: where the file(s) were, their hash and how they were found."""
+
+    name: str
+    path: str
+    hash: str
+    source: str = Field("given", description="given, shipped, override, evalplus-cache, ...")
+    version: str | None = None
+
+
+class SummaryRecord(FrozenModel):
+    """``summary.json`` of any results directory."""
+
+    schema_version: int = RECORD_SCHEMA_VERSION
+    kind: Literal["suite", "judge"]
+    name: str = Field(description="suite or protocol: humaneval+, mceval, codearena, ...")
+    model: str = Field(description="the evaluated model (for a judge run, not the judge)")
+    complete: bool = Field(description="every planned sample or judgment has a final record")
+    metrics: dict[str, MetricValue] = Field(
+        default_factory=dict, description="by the dotted names that gate rules use"
+    )
+    counts: dict[str, int] = Field(default_factory=dict)
+    dataset: DatasetRef | None = None
+    provenance: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="the producer's own tables (per language, ...)"
+    )

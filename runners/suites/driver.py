@@ -1,0 +1,163 @@
+"""Run any suite end to end: plan, execute each distinct program once, record, resume, summarize.
+
+Identical requests (same ``content_key()``: image, files, commands, limits) are executed once
+and their result shared, so duplicate samples and AWK's canonical program (the reference of
+every AWK sample) cost one run. Jobs start most expensive first, so that long samples overlap
+the rest instead of finishing last. Each record is appended as soon as its sample is judged,
+so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from types import TracebackType
+
+from runners.provenance import utc_now
+from runners.records import SampleRecord, SummaryRecord
+from runners.results import ResultsStore, parse_sample_record
+from runners.suites import get_suite
+from runners.suites.base import SuiteJob, SuiteRunSpec
+from sandbox.availability import LanguageStatusResult
+from sandbox.executor import Executor, LocalExecutor
+from sandbox.languages import LanguageSpec
+from sandbox.models import ExecutionRequest, ExecutionResult
+from sandbox.progress import ProgressReporter
+
+RecordCallback = Callable[[SampleRecord], None]
+
+
+class ExecutorScope:
+    """An executor made on first use (a run that executes nothing needs no engine), or the
+    caller's; closes only what it made."""
+
+    def __init__(self, given: Executor | None, workers: int | None) -> None:
+        self._given = given
+        self._workers = workers
+        self._made: Executor | None = None
+
+    def _get(self) -> Executor:
+        if self._given is not None:
+            return self._given
+        if self._made is None:
+            self._made = LocalExecutor(workers=self._workers)
+        return self._made
+
+    def run(self, request: ExecutionRequest) -> ExecutionResult:
+        return self._get().run(request)
+
+    def run_many(
+        self, requests: Iterable[ExecutionRequest]
+    ) -> Iterator[tuple[ExecutionRequest, ExecutionResult]]:
+        return self._get().run_many(requests)
+
+    def probe(self, spec: LanguageSpec) -> LanguageStatusResult:
+        return self._get().probe(spec)
+
+    def image_id(self, image: str) -> str:
+        return self._get().image_id(image)
+
+    def close(self) -> None:
+        if self._made is not None:
+            self._made.close()
+            self._made = None
+
+    def __enter__(self) -> ExecutorScope:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def run_suite(
+    spec: SuiteRunSpec,
+    *,
+    executor: Executor | None = None,
+    progress: ProgressReporter | None = None,
+) -> SummaryRecord:
+    """Score ``spec`` with its suite, append a record per sample, write and return the summary.
+
+    Samples with a final record in the output directory are skipped (resume); a sandbox error
+    is not final and is retried; the summary covers every record of the plan, old and new.
+    """
+    suite = get_suite(spec.suite)
+    suite.check_spec(spec)
+    reporter = progress or ProgressReporter(enabled=False)
+    store = ResultsStore(suite.output_dir(spec))
+    started = utc_now()
+    with ExecutorScope(executor, spec.workers) as scope:
+        where = str(store.results_path)
+        final = {k for k, raw in store.latest().items() if parse_sample_record(raw, where).final}
+        plan = suite.plan(spec, scope, final, reporter)
+        task = reporter.task(spec.suite)
+        task.start(len(plan.jobs))
+        passed = 0
+
+        def on_record(record: SampleRecord) -> None:
+            nonlocal passed
+            passed += record.passed
+            task.note(f"passed {passed}")
+            task.advance()
+
+        execute_jobs(plan.jobs, scope, store, on_record)
+        task.finish()
+    latest = store.latest()
+    records = [
+        parse_sample_record(latest[key], str(store.results_path))
+        for key in plan.keys
+        if key in latest
+    ]
+    summary = suite.summarize(spec, plan, records)
+    provenance = {**summary.provenance, "started_at": started, "finished_at": utc_now()}
+    summary = summary.model_copy(update={"provenance": provenance})
+    store.write_summary(summary)
+    return summary
+
+
+def execute_jobs(
+    jobs: Sequence[SuiteJob],
+    executor: Executor,
+    store: ResultsStore,
+    on_record: RecordCallback | None = None,
+) -> int:
+    """Judge every job, running each distinct request once (costly jobs first); returns the
+    number of records written."""
+
+    def finish(job: SuiteJob, results: dict[str, ExecutionResult]) -> None:
+        record = job.judge(results)
+        store.append(record)
+        if on_record is not None:
+            on_record(record)
+
+    ordered = sorted(jobs, key=lambda job: -job.cost)
+    waiting: dict[str, list[SuiteJob]] = defaultdict(list)
+    unique: dict[str, ExecutionRequest] = {}
+    remaining: dict[str, int] = {}
+    written = 0
+    for job in ordered:
+        keys = {request.content_key(): request for request in job.requests()}
+        if not keys:
+            finish(job, {})
+            written += 1
+            continue
+        remaining[job.key] = len(keys)
+        for key, request in keys.items():
+            unique.setdefault(key, request)
+            waiting[key].append(job)
+    results: dict[str, ExecutionResult] = {}
+    if not unique:
+        return written
+    for request, result in executor.run_many(list(unique.values())):
+        key = request.content_key()
+        results[key] = result
+        for job in waiting.pop(key, []):
+            remaining[job.key] -= 1
+            if remaining[job.key] == 0:
+                finish(job, results)
+                written += 1
+    return written

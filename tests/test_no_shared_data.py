@@ -1,0 +1,37 @@
+"""A user's clone has nothing beside it: no project file may read ``../shared`` at run time."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CODE_SUFFIXES = {".py", ".sh", ".toml", ".cfg", ".ini", ".yml", ".yaml", ""}
+# `../shared`, `shared/data`, or a path built as parent / "shared"
+SHARED = re.compile(r"\.\./shared|shared/data|[\"']shared[\"']\s*(?:/|\)|,)")
+
+
+def _tracked_files() -> list[Path]:
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    if listed.returncode == 0 and listed.stdout:
+        return [REPO / name for name in listed.stdout.splitlines()]
+    return [p for p in REPO.rglob("*") if ".git" not in p.parts]
+
+
+def test_no_code_or_script_names_the_shared_folder() -> None:
+    offenders = []
+    for path in _tracked_files():
+        if not path.is_file() or path.suffix not in CODE_SUFFIXES or "datasets" in path.parts:
+            continue
+        if path.suffix == "" and not path.read_bytes().startswith(b"#!"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        offenders += [
+            f"{path.relative_to(REPO)}:{number}"
+            for number, line in enumerate(text.splitlines(), start=1)
+            if SHARED.search(line) and path.name != Path(__file__).name
+        ]
+    assert offenders == [], f"these lines name ../shared: {offenders}"
