@@ -23,7 +23,9 @@ from .errors import JudgeRequestError
 from .parsing import parse_rating
 from .prompts import GRADING_FOLLOWUP, PREFERENCES, build_grading_messages
 from .records import reply_fields
-from .stats import Estimate, percentile_interval, resample_counts
+from runners.stats import resample_counts
+
+from .stats import Estimate, percentile_interval
 
 PROTOCOL = "codal"
 DEFAULT_REFERENCE = "gpt-3.5-turbo"
