@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from runners.provenance import utc_now
+from runners.stats import resample_counts
 from sandbox.models import FrozenModel
 
 from .client import ChatReply, JudgeClient
@@ -23,8 +24,6 @@ from .errors import JudgeRequestError
 from .parsing import parse_rating
 from .prompts import GRADING_FOLLOWUP, PREFERENCES, build_grading_messages
 from .records import reply_fields
-from runners.stats import resample_counts
-
 from .stats import Estimate, percentile_interval
 
 PROTOCOL = "codal"
