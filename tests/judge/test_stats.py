@@ -180,7 +180,8 @@ def test_summarize_games_counts_incomplete_questions_apart() -> None:
     assert metrics["win_rate"]["value"] == 1.0 and metrics["n"] == 1  # q2 is not a loss or a tie
     assert metrics["counts"]["questions_incomplete"] == 1
     assert metrics["counts"]["games_unparsable"] == 1
-    assert metrics["score"]["value"] == pytest.approx(2 / 3)  # q2's parsed game still counts
+    assert metrics["score_arena"]["value"] == pytest.approx(2 / 3)  # q2's parsed game counts
+    assert metrics["score_paper"]["value"] == 1.0  # q2 is incomplete, q1 a win
 
 
 def test_codal_both_na_conventions_by_hand() -> None:
