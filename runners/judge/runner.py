@@ -134,7 +134,11 @@ def _summarize(
         "schema_version": SCHEMA_VERSION,
         **ctx.identity,
         "method_rules": protocol.describe_method(ctx.method),
-        "prompt": {"source": ctx.prompts.source, "sha256": ctx.prompts.sha256},
+        "prompt": {
+            "source": ctx.prompts.source,
+            "sha256": ctx.prompts.sha256,
+            "file_sha256": ctx.prompts.file_sha256,
+        },
         "complete": not pending,
         "pending_judgments": len(pending),
         "warnings": protocol.warnings(metrics),

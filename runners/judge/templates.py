@@ -9,7 +9,8 @@ A prompt file is TOML::
 
 ``user`` may also be a table with one template per case (CODAL: one per coding preference).
 Templates use Python's ``str.format`` fields: ``{name}`` is a placeholder, ``{{`` and ``}}`` are
-literal braces. The set's SHA-256 (over every text it holds) is recorded in the results.
+literal braces. The set's SHA-256 (over every text it holds) and the file's are recorded in the
+results.
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ class PromptSet(FrozenModel):
     rubrics: dict[str, dict[str, str]] = Field(default_factory=dict)
     principles: dict[str, str] = Field(default_factory=dict)
     sha256: str
+    file_sha256: str | None = Field(None, description="the prompt file's bytes, when from a file")
 
     @classmethod
     def build(cls, **fields: Any) -> PromptSet:
-        """A prompt set with its hash computed over every text (``source`` excluded)."""
-        content = {k: v for k, v in fields.items() if k != "source"}
+        """A prompt set with its hash computed over every text (where it came from excluded)."""
+        content = {k: v for k, v in fields.items() if k not in {"source", "file_sha256"}}
         blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
         return cls(**fields, sha256=hashlib.sha256(blob).hexdigest())
 
@@ -127,9 +129,10 @@ def _user_templates(value: Any, path: Path, rules: TemplateRules) -> dict[str, s
     }
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        blob = path.read_bytes()
+        return tomllib.loads(blob.decode("utf-8")), hashlib.sha256(blob).hexdigest()
     except FileNotFoundError as exc:
         raise BadInputError(f"{path}: no such prompt file", "pass --judge-prompt FILE") from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -141,7 +144,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_prompt_file(path: Path, rules: TemplateRules, defaults: PromptSet) -> PromptSet:
     """A user's prompt set; what the file leaves out (follow-up, reference prompt, rubric texts)
     comes from ``defaults``, the method's built-in set."""
-    data = _read_toml(path)
+    data, file_sha256 = _read_toml(path)
     if unknown := sorted(set(data) - _KEYS):
         raise BadInputError(f"{path}: unknown key(s) {', '.join(unknown)}", _FIX)
     if "user" not in data:
@@ -161,6 +164,7 @@ def load_prompt_file(path: Path, rules: TemplateRules, defaults: PromptSet) -> P
         )
     return PromptSet.build(
         source=str(path),
+        file_sha256=file_sha256,
         system=data.get("system"),
         user=_user_templates(data["user"], path, rules),
         followup=data.get("followup", defaults.followup),

@@ -220,8 +220,9 @@ OWN_ANSWER = "JUDGE-OWN-ANSWER"
 
 
 def is_reference_request(payload: dict[str, Any]) -> bool:
-    """A request for the judge's own answer (paper CODAL), not a grading."""
-    return "Assistant's response" not in last_user(payload)
+    """A request for the judge's own answer (paper CODAL), not a grading or its follow-up."""
+    first_user = next(m for m in payload["messages"] if m["role"] == "user")
+    return "Assistant's response" not in str(first_user["content"])
 
 
 def rating_judge(ratings: dict[str, int | None]) -> Behaviour:
@@ -230,7 +231,7 @@ def rating_judge(ratings: dict[str, int | None]) -> Behaviour:
 
     def behave(payload: dict[str, Any], number: int) -> Reply:
         prompt = last_user(payload)
-        if is_reference_request(payload):
+        if is_reference_request(payload):  # the paper method's reference: the judge's own answer
             return Reply(text=f"{OWN_ANSWER} {number}: a reference written by the judge.")
         if "Reply with only the final rating" in prompt:
             return Reply(text="I cannot decide.")
