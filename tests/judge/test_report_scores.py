@@ -44,6 +44,13 @@ def test_report_and_gate_list_both_scores(judge_cli: CliRun, tmp_path: Path) -> 
         names = set(source.summary.metrics)
         assert {"codearena.score_paper", "codearena.score_arena"} <= names
         assert "codearena.score" not in names
+    assert (
+        paper.summary.provenance["judge_method"],
+        robust.summary.provenance["judge_method"],
+    ) == (
+        "paper",
+        "robust",
+    )
     table = next(t for t in build_tables(build_report([paper])) if "CodeArena" in t.title)
     assert table.header[:6] == ["model", "win_rate", "tie_rate", "loss_rate", "score_paper",
                                 "score_arena"]  # fmt: skip
