@@ -6,6 +6,9 @@
 baseline). A drop beyond the allowance blocks the release only when the paired test over the
 tasks both runs share says it is real at the chosen level; without per-task records to test,
 such a drop blocks too, so a real drop never passes silently.
+
+CodeArena has two scores, listed and gated under their own names: ``codearena.score_paper``
+((2W+T)/2N, the paper's) and ``codearena.score_arena`` (Arena-Hard's, ``>>`` weighted 3).
 """
 
 from __future__ import annotations

@@ -6,18 +6,21 @@ drop between a baseline and a candidate is real or noise, and by the report for 
 - McNemar's test for paired pass/fail outcomes: the exact conditional (binomial) test and its
   mid-p variant (Fagerland, Lydersen & Laake, 2013), plus the asymptotic chi-square form.
 - The paired bootstrap for differences of means of per-task scores (pass fractions, grades).
+- The project's one bootstrap resampling (``iter_resample_indices``) and the statistics built on
+  it (means, ratios, per-item counts for weighted fits), used by the report, the gate and the judge.
 - Wilson score intervals for a proportion (Newcombe, 1998, method 3).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from fractions import Fraction
 from statistics import NormalDist
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import Field
 
 from sandbox.models import FrozenModel
@@ -26,6 +29,9 @@ from sandbox.models import FrozenModel
 _EXACT_LIMIT = 5000
 _BOOTSTRAP_CHUNK = 1000
 _SIGN_FLIP_LIMIT = 16
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 class McNemarMethod(StrEnum):
@@ -167,7 +173,7 @@ def run_paired_bootstrap(
     if not 0.0 < confidence < 1.0 or resamples < 1:
         raise ValueError("need 0 < confidence < 1 and resamples >= 1")
     diffs = np.asarray(candidate, dtype=float) - np.asarray(baseline, dtype=float)
-    means = _resample_means(diffs, resamples, seed)
+    means = bootstrap_means(diffs, resamples, seed)
     alpha = 1.0 - confidence
     low, high = np.quantile(means, [alpha / 2.0, 1.0 - alpha / 2.0])
     below = float(np.count_nonzero(means < 0) + 0.5 * np.count_nonzero(means == 0))
@@ -187,16 +193,66 @@ def run_paired_bootstrap(
     )
 
 
-def _resample_means(diffs: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    # Chunked so that many tasks x many resamples never needs one huge index matrix.
+def iter_resample_indices(n_items: int, resamples: int, seed: int) -> Iterator[IntArray]:
+    """The bootstrap's draws: chunks of rows of ``n_items`` indices drawn with replacement.
+
+    The one resampling procedure of the project (paired tests, report intervals, judge metrics):
+    the same ``n_items``, ``resamples`` and ``seed`` always give the same rows, in chunks of at
+    most 1,000 rows so that many items x many resamples never needs one huge matrix.
+    """
+    if n_items < 1 or resamples < 1:
+        raise ValueError(f"need n_items >= 1 and resamples >= 1, got {n_items}, {resamples}")
     rng = np.random.default_rng(seed)
-    out = np.empty(resamples, dtype=float)
-    n = len(diffs)
     for start in range(0, resamples, _BOOTSTRAP_CHUNK):
         stop = min(start + _BOOTSTRAP_CHUNK, resamples)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        out[start:stop] = diffs[idx].mean(axis=1)
+        yield rng.integers(0, n_items, size=(stop - start, n_items))
+
+
+def resample_counts(n_items: int, resamples: int, seed: int) -> IntArray:
+    """How often each item is drawn in each resample (shape resamples x n_items, rows sum to
+    ``n_items``): the draws of ``iter_resample_indices``, for weighted statistics."""
+    rows: list[IntArray] = []
+    for idx in iter_resample_indices(n_items, resamples, seed):
+        offsets = (np.arange(idx.shape[0]) * n_items)[:, None]
+        flat = np.bincount((idx + offsets).ravel(), minlength=idx.shape[0] * n_items)
+        rows.append(flat.reshape(idx.shape[0], n_items))
+    return np.concatenate(rows)
+
+
+def bootstrap_means(values: npt.ArrayLike, resamples: int, seed: int) -> FloatArray:
+    """The mean of ``values`` in each resample."""
+    data = np.asarray(values, dtype=float)
+    out = np.empty(resamples, dtype=float)
+    start = 0
+    for idx in iter_resample_indices(data.size, resamples, seed):
+        out[start : start + idx.shape[0]] = data[idx].mean(axis=1)
+        start += idx.shape[0]
     return out
+
+
+def bootstrap_ratios(
+    numerators: npt.ArrayLike, denominators: npt.ArrayLike, resamples: int, seed: int
+) -> FloatArray:
+    """sum(num) / sum(den) over the items of each resample (NaN where the sum of den is 0)."""
+    num = np.asarray(numerators, dtype=float)
+    den = np.asarray(denominators, dtype=float)
+    counts = resample_counts(num.size, resamples, seed).astype(float)
+    boot_den = counts @ den
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios: FloatArray = np.where(boot_den > 0, (counts @ num) / boot_den, np.nan)
+    return ratios
+
+
+def percentile_bounds(
+    samples: FloatArray, confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """The central ``confidence`` share of the finite bootstrap values; None when none is."""
+    finite = samples[np.isfinite(samples)]
+    if finite.size == 0:
+        return None, None
+    alpha = 1.0 - confidence
+    low, high = np.quantile(finite, [alpha / 2.0, 1.0 - alpha / 2.0])
+    return float(low), float(high)
 
 
 def run_sign_flip_test(baseline: Sequence[float], candidate: Sequence[float]) -> float:
@@ -242,7 +298,7 @@ def compute_mean_interval(
     if not values:
         raise ValueError("need at least one value")
     data = np.asarray(values, dtype=float)
-    means = _resample_means(data, resamples, seed)
+    means = bootstrap_means(data, resamples, seed)
     alpha = 1.0 - confidence
     low, high = np.quantile(means, [alpha / 2.0, 1.0 - alpha / 2.0])
     return IntervalResult(

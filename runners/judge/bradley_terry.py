@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from runners.stats import resample_counts
+
 from .parsing import score_label
 from .stats import (
     DEFAULT_RESAMPLES,
@@ -23,7 +25,6 @@ from .stats import (
     PairGame,
     game_weight,
     percentile_interval,
-    resample_counts,
 )
 
 ANCHOR_ELO = 1000.0

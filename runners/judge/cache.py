@@ -1,7 +1,8 @@
 """Persistent judgment cache (SQLite): a re-run or a crash never pays twice for one request.
 
-The key is a hash of the judge model, the full message list and the sampling parameters, so a
-different prompt, temperature or judge is a different entry. Each entry keeps the request and the
+The key is a hash of the judge model, the full message list, the sampling parameters and the
+judging method that asked, so a different prompt, temperature, judge or method is a different
+entry. Each entry keeps the request and the
 reply in full: every judgment can be recomputed from the cache alone.
 """
 
@@ -43,10 +44,20 @@ def default_cache_path() -> Path:
 
 
 def compute_cache_key(
-    judge_model: str, messages: Sequence[Mapping[str, str]], params: Mapping[str, Any]
+    judge_model: str,
+    messages: Sequence[Mapping[str, str]],
+    params: Mapping[str, Any],
+    context: Mapping[str, str] | None = None,
 ) -> str:
-    """Stable hash of everything that determines the judge's reply."""
-    payload = {"model": judge_model, "messages": list(messages), "params": dict(params)}
+    """Stable hash of everything that determines the judge's reply, plus ``context`` (the
+    protocol and judging method that asked) when given."""
+    payload: dict[str, Any] = {
+        "model": judge_model,
+        "messages": list(messages),
+        "params": dict(params),
+    }
+    if context:
+        payload["context"] = dict(context)
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(blob).hexdigest()
 

@@ -21,15 +21,36 @@ from pydantic import Field
 from sandbox.models import FrozenModel
 
 from .cache import JudgmentCache, compute_cache_key
-from .errors import JudgeCacheMissError, JudgeEndpointError, JudgeRequestError
+from .errors import (
+    JudgeCacheMissError,
+    JudgeEndpointError,
+    JudgeRequestError,
+    JudgeRequestRejectedError,
+)
 
 T = TypeVar("T")
 Message = Mapping[str, str]
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
 
 
+class SamplingSpec(FrozenModel):
+    """The request parameters that change the judge's reply (all part of the cache key)."""
+
+    temperature: float = Field(ge=0.0, le=2.0)
+    max_tokens: int = Field(ge=1)
+    top_p: float | None = Field(None, gt=0.0, le=1.0, description="None: the endpoint's default")
+
+    def params(self) -> dict[str, Any]:
+        """The parameters as sent (``top_p`` only when set)."""
+        params: dict[str, Any] = {"temperature": self.temperature, "max_tokens": self.max_tokens}
+        if self.top_p is not None:
+            params["top_p"] = self.top_p
+        return params
+
+
 class JudgeClientSpec(FrozenModel):
-    """Where the judge lives and how it is asked."""
+    """Where the judge lives and how it is asked (``temperature``/``max_tokens``: the sampling of
+    a ``complete`` call that names none; judge protocols always name theirs)."""
 
     base_url: str = Field(description="endpoint root including /v1, e.g. http://127.0.0.1:8000/v1")
     model: str | None = Field(None, description="judge model; None asks /v1/models")
@@ -43,9 +64,9 @@ class JudgeClientSpec(FrozenModel):
     retry_after_max_s: float = Field(300.0, ge=0, description="longest Retry-After honoured")
     concurrency: int = Field(4, ge=1)
 
-    def sampling_params(self) -> dict[str, Any]:
-        """The request parameters that change the reply (part of the cache key)."""
-        return {"temperature": self.temperature, "max_tokens": self.max_tokens}
+    def default_sampling(self) -> SamplingSpec:
+        """The sampling of a request that names none."""
+        return SamplingSpec(temperature=self.temperature, max_tokens=self.max_tokens)
 
 
 class ChatReply(FrozenModel):
@@ -212,11 +233,20 @@ class JudgeClient:
         self._model = ids[0]
         return ids[0]
 
-    async def complete(self, messages: Sequence[Message]) -> ChatReply:
-        """The judge's reply to ``messages``: from the cache, or paid for once and cached."""
+    async def complete(
+        self,
+        messages: Sequence[Message],
+        sampling: SamplingSpec | None = None,
+        key_context: Mapping[str, str] | None = None,
+    ) -> ChatReply:
+        """The judge's reply to ``messages``: from the cache, or paid for once and cached.
+
+        ``key_context`` (protocol, method, ...) is part of the cache key but not of the request:
+        replies obtained under one judging method are never reused by another.
+        """
         model = self.model
-        params = self.spec.sampling_params()
-        key = compute_cache_key(model, messages, params)
+        params = (sampling or self.spec.default_sampling()).params()
+        key = compute_cache_key(model, messages, params, key_context)
         if key in self._inflight:  # the same request is already being paid for
             return await asyncio.shield(self._inflight[key])
         if self.cache is not None:
@@ -312,7 +342,7 @@ class JudgeClient:
                 f"{url}: HTTP 404 (no such endpoint or model): {detail}",
                 "check --base-url (it ends with /v1) and --judge-model",
             )
-        raise JudgeRequestError(
+        raise JudgeRequestRejectedError(
             f"{url}: HTTP {status}: {detail}",
             "the endpoint rejected this request (often: prompt longer than the judge's context); "
             "use a judge with a longer context or a smaller --max-tokens",

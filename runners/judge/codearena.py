@@ -1,38 +1,80 @@
 """CodeArena protocol: each answer judged against a baseline answer, in both orders.
 
-Game 1 shows the baseline as assistant A and the model as B; game 2 swaps them. Per question,
-as CodeArena scores it: the two games' points for the model (+2 ``>>``, +1 ``>``, 0 ``=``) are
-summed; > 0 is a win, 0 a tie, < 0 a loss. A question whose games are not both parsed is not
-counted as anything but "incomplete".
+Game 1 shows the baseline as assistant A and the model as B; game 2 swaps them. The per-question
+scoring and both scores are in ``arena_metrics``; the two methods' rules are ``METHODS`` below.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from runners.provenance import utc_now
+from runners.results import ResultsStore
+from sandbox.errors import BadInputError
 from sandbox.models import FrozenModel
 
-from .bradley_terry import fit_bradley_terry
-from .client import ChatReply, JudgeClient
-from .datasets import AnswerSet, ArenaQuestion
-from .errors import JudgeRequestError
-from .parsing import parse_pairwise_verdict
-from .prompts import PAIRWISE_FOLLOWUP, build_pairwise_messages
-from .records import reply_fields
-from .stats import (
-    PairGame,
-    arena_score,
-    measure_length_bias,
-    measure_position_consistency,
-    points_for,
-    win_tie_rates,
+from .arena_metrics import NO_VERDICT, games_from_records, summarize_games
+from .categories import levels_source
+from .client import SamplingSpec
+from .datasets import AnswerSet, ArenaQuestion, choose_reference, load_codearena
+from .methods import (
+    CategoryRule,
+    FollowupRule,
+    MethodName,
+    MethodSpec,
+    NoVerdictRule,
+    ParsingRule,
+    PromptVariant,
+    RejectionRule,
 )
+from .parsing import VerdictParse, parse_pairwise_verdict, parse_pairwise_verdict_paper
+from .prompts import PAIRWISE_FOLLOWUP, PAIRWISE_FOLLOWUP_PAPER, PAIRWISE_SYSTEM, PAIRWISE_USER
+from .protocol import (
+    JudgeContext,
+    JudgeProtocol,
+    JudgeRunSpec,
+    Message,
+    Plan,
+    Record,
+    converse,
+    register_protocol,
+)
+from .records import latest_by_key, reply_fields
+from .stats import PairGame
+from .summary_text import percent, rate
+from .templates import PromptSet, TemplateRules
+
+__all__ = ["CodeArena", "games_from_records", "summarize_games"]
 
 PROTOCOL = "codearena"
 DEFAULT_BASELINE = "gpt-4-turbo-2024-04-09"
+
+METHODS = {
+    MethodName.PAPER: MethodSpec(
+        name=MethodName.PAPER,
+        source="QwenLM/Qwen2.5-Coder qwencoder-eval/instruct/CodeArena/judge_models.py",
+        sampling=SamplingSpec(temperature=0.2, max_tokens=16384),
+        parsing=ParsingRule.PAPER,
+        followup=FollowupRule.NO_LABEL,
+        rejection=RejectionRule.NA_ZERO,
+        prompt=PromptVariant.PAPER,
+        no_verdict=NoVerdictRule.ZERO_POINTS,
+        categories=CategoryRule.LEVELS,
+        max_question_words=1024,
+        paper_judge_model="gpt-4o",
+    ),
+    MethodName.ROBUST: MethodSpec(
+        name=MethodName.ROBUST,
+        source="this project: consistent labels, one follow-up, failures excluded",
+        sampling=SamplingSpec(temperature=0.0, max_tokens=4096),
+        parsing=ParsingRule.CONSISTENT,
+        followup=FollowupRule.UNREADABLE,
+        rejection=RejectionRule.ERROR,
+        prompt=PromptVariant.ROBUST,
+    ),
+}
 
 
 class GameSpec(FrozenModel):
@@ -89,163 +131,183 @@ def plan_games(
     return games, missing
 
 
-async def judge_game(
-    client: JudgeClient, spec: GameSpec, identity: Mapping[str, str]
-) -> dict[str, Any]:
-    """One judgment record; an unparsable verdict gets one follow-up asking for the label."""
-    record: dict[str, Any] = {
-        **identity,
-        "key": spec.key,
-        "question_id": spec.question.id,
-        "game": spec.game,
-        "player_a": spec.player_a,
-        "player_b": spec.player_b,
-        "model_position": "A" if spec.player_a == identity["model"] else "B",
-        "languages": list(spec.question.languages),
-        "category": spec.question.category,
-        "difficulty": spec.question.difficulty,
-        "length_a": len(spec.answer_a),
-        "length_b": len(spec.answer_b),
-        "created": utc_now(),
+def load_compare_battles(
+    directories: Sequence[Path], model: str, baseline: str, identity: Mapping[str, str]
+) -> list[PairGame]:
+    """Battles of other CodeArena runs (same judge, baseline and method) for Bradley-Terry."""
+    records: list[dict[str, Any]] = []
+    wanted = {
+        "protocol": PROTOCOL,
+        "baseline": baseline,
+        "judge_model": identity["judge_model"],
+        "method": identity["method"],
     }
-    messages = build_pairwise_messages(spec.question.question, spec.answer_a, spec.answer_b)
-    replies: list[ChatReply] = []
-    try:
-        replies.append(await client.complete(messages))
-        verdict = parse_pairwise_verdict(replies[0].text)
-        if verdict.label is None:
-            followup = [
-                *messages,
-                {"role": "assistant", "content": replies[0].text},
-                {"role": "user", "content": PAIRWISE_FOLLOWUP},
-            ]
-            replies.append(await client.complete(followup))
-            verdict = parse_pairwise_verdict(replies[1].text)
-    except JudgeRequestError as exc:
-        return {**record, **reply_fields(replies), "status": "error", "error": str(exc)}
-    status = "ok" if verdict.label is not None else "unparsable"
-    return {
-        **record,
-        **reply_fields(replies),
-        "status": status,
-        "label": verdict.label,
-        "problem": verdict.problem,
-    }
-
-
-def games_from_records(records: Iterable[Mapping[str, Any]]) -> list[PairGame]:
-    """The parsed games among judgment records."""
-    return [
-        PairGame(
-            question_id=str(r["question_id"]),
-            player_a=r["player_a"],
-            player_b=r["player_b"],
-            label=r["label"],
-            length_a=int(r.get("length_a", 0)),
-            length_b=int(r.get("length_b", 0)),
-        )
-        for r in records
-        if r.get("status") == "ok" and r.get("label")
-    ]
-
-
-def _group_metrics(
-    games: Sequence[PairGame], points: Mapping[str, int], model: str, resamples: int, seed: int
-) -> dict[str, Any]:
-    rates = win_tie_rates(points, n_resamples=resamples, seed=seed)
-    score = arena_score(games, model, n_resamples=resamples, seed=seed)
-    return {
-        "n": len(points),
-        **{name: estimate.model_dump() for name, estimate in rates.items()},
-        "score": score.model_dump(),
-    }
-
-
-def _grouped(
-    games: Sequence[PairGame],
-    points: Mapping[str, int],
-    groups: Mapping[str, Sequence[str]],
-    model: str,
-    resamples: int,
-    seed: int,
-) -> dict[str, Any]:
-    """Metrics per group; ``groups`` maps a question id to the groups it belongs to."""
-    members: dict[str, set[str]] = defaultdict(set)
-    for qid, names in groups.items():
-        for name in names:
-            members[name].add(qid)
-    return {
-        name: _group_metrics(
-            [g for g in games if g.question_id in ids],
-            {q: p for q, p in points.items() if q in ids},
-            model,
-            resamples,
-            seed,
-        )
-        for name, ids in sorted(members.items())
-    }
-
-
-def _groups_of(
-    records: Sequence[Mapping[str, Any]], questions: Sequence[ArenaQuestion], field: str
-) -> dict[str, list[str]]:
-    """Question id -> its groups for ``field``, from the records (else from the questions)."""
-    known = {q.id: q for q in questions}
-    groups: dict[str, list[str]] = {}
-    for record in records:
-        qid = str(record["question_id"])
-        value = record.get(field)
-        if value is None and qid in known:
-            value = getattr(known[qid], field)
-        if value is not None:
-            groups[qid] = (
-                [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+    for directory in directories:
+        if not (directory / "results.jsonl").is_file():
+            raise BadInputError(
+                f"{directory}: no results.jsonl", "pass --compare-with DIR of a judge run"
             )
-    return groups
+        for record in latest_by_key(ResultsStore(directory).load_records()).values():
+            for field, value in wanted.items():
+                found = record.get(field, MethodName.ROBUST.value if field == "method" else None)
+                if found != value:
+                    raise BadInputError(
+                        f"{directory}: {field}={found!r}, this run has {value!r}",
+                        "compare only CodeArena runs with the same judge, baseline and method",
+                    )
+            if record.get("model") != model:
+                records.append(record)
+    return games_from_records(records)
 
 
-def summarize_games(
-    records: Sequence[Mapping[str, Any]],
-    questions: Sequence[ArenaQuestion],
-    model: str,
-    baseline: str,
-    *,
-    extra_battles: Sequence[PairGame] = (),
-    n_resamples: int,
-    seed: int,
-) -> dict[str, Any]:
-    """CodeArena metrics from the latest record of each judgment (groups from the records,
-    or from ``questions`` for records that lack them)."""
-    games = games_from_records(records)
-    by_question: dict[str, list[int]] = defaultdict(list)
-    for game in games:
-        by_question[game.question_id].append(points_for(game, model))
-    points = {q: sum(p) for q, p in by_question.items() if len(p) == 2}
-    judged = {str(r["question_id"]) for r in records}
-    statuses = [r.get("status") for r in records]
-    kw = {"resamples": n_resamples, "seed": seed}
-    by_field = {
-        name: _groups_of(records, questions, name)
-        for name in ("languages", "category", "difficulty")
-    }
-    return {
-        **_group_metrics(games, points, model, n_resamples, seed),
-        "per_language": _grouped(games, points, by_field["languages"], model, **kw),
-        "per_category": _grouped(games, points, by_field["category"], model, **kw),
-        "per_difficulty": _grouped(games, points, by_field["difficulty"], model, **kw),
-        "position_consistency": measure_position_consistency(games),
-        "length_bias": measure_length_bias(games),
-        "bradley_terry": fit_bradley_terry(
-            [*games, *extra_battles], baseline, n_resamples=n_resamples, seed=seed
-        ),
-        "counts": {
-            "questions_judged": len(judged),
-            "questions_complete": len(points),
-            "questions_incomplete": len(judged) - len(points),
-            "games": len(records),
-            "games_ok": statuses.count("ok"),
-            "games_unparsable": statuses.count("unparsable"),
-            "games_error": statuses.count("error"),
-            "followups": sum(bool(r.get("followup")) for r in records),
-        },
-    }
+@register_protocol
+class CodeArena(JudgeProtocol):
+    """Pairwise judging against a baseline answer, both orders (CodeArena, Arena-Hard style)."""
+
+    name = PROTOCOL
+    title = "CodeArena"
+    methods = METHODS
+    template_rules = TemplateRules(
+        placeholders=frozenset({"question", "answer_a", "answer_b"}),
+        required=frozenset({"question", "answer_a", "answer_b"}),
+    )
+
+    def builtin_prompts(self, variant: PromptVariant) -> PromptSet:
+        paper = variant is PromptVariant.PAPER
+        return PromptSet.build(
+            source=f"builtin:{PROTOCOL}-{variant.value}",
+            system=PAIRWISE_SYSTEM,
+            user={"": PAIRWISE_USER},
+            followup=PAIRWISE_FOLLOWUP_PAPER if paper else PAIRWISE_FOLLOWUP,
+        )
+
+    def describe_method(self, method: MethodSpec) -> dict[str, Any]:
+        described = super().describe_method(method)
+        if method.categories is CategoryRule.LEVELS:
+            described["category_table"] = levels_source()
+        return described
+
+    def load_questions(self, source: str | None) -> list[ArenaQuestion]:
+        return load_codearena(source)
+
+    def plan(
+        self,
+        spec: JudgeRunSpec,
+        method: MethodSpec,
+        questions: Sequence[ArenaQuestion],
+        answers: AnswerSet,
+        judge_model: str,
+    ) -> Plan:
+        available = {name for q in questions for name in q.baselines}
+        baseline = choose_reference(available, spec.baseline, DEFAULT_BASELINE)
+        if spec.model == baseline:
+            raise BadInputError(
+                f"--model {spec.model!r} is also the baseline", "give the judged model another name"
+            )
+        words = spec.max_question_words or method.max_question_words
+        games, missing = plan_games(questions, answers, spec.model, baseline, words)
+        return Plan(
+            items=games,
+            keys=tuple(g.key for g in games),
+            missing=missing,
+            n_questions=len(questions),
+            baseline=baseline,
+            data={"questions": questions, "max_question_words": words},
+        )
+
+    def build_messages(self, item: GameSpec, ctx: JudgeContext) -> list[Message]:
+        user = ctx.prompts.user_template().format(
+            question=item.question.question, answer_a=item.answer_a, answer_b=item.answer_b
+        )
+        return [*ctx.prompts.system_messages(), {"role": "user", "content": user}]
+
+    def parse(self, text: str, method: MethodSpec) -> VerdictParse:
+        """The verdict of a reply, read as ``method`` reads it."""
+        if method.parsing is ParsingRule.PAPER:
+            return parse_pairwise_verdict_paper(text)
+        return parse_pairwise_verdict(text)
+
+    async def judge(self, item: GameSpec, ctx: JudgeContext) -> Record:
+        record: Record = {
+            **ctx.identity,
+            "key": item.key,
+            "question_id": item.question.id,
+            "game": item.game,
+            "player_a": item.player_a,
+            "player_b": item.player_b,
+            "model_position": "A" if item.player_a == ctx.identity["model"] else "B",
+            "languages": list(item.question.languages),
+            "category": item.question.category,
+            "difficulty": item.question.difficulty,
+            "length_a": len(item.answer_a),
+            "length_b": len(item.answer_b),
+            "created": utc_now(),
+        }
+        talk = await converse(
+            ctx,
+            self.build_messages(item, ctx),
+            lambda text: self.parse(text, ctx.method),
+            unreadable=lambda verdict: verdict.label is None,
+            no_label=lambda verdict: verdict.found == 0,
+        )
+        record.update(reply_fields(talk.replies))
+        if talk.error is not None and not talk.rejected:
+            return {**record, "status": "error", "error": talk.error}
+        if talk.rejected or talk.reading is None:
+            problem = "the endpoint rejected the request"
+            return {
+                **record,
+                "status": NO_VERDICT,
+                "label": None,
+                "rejected": True,
+                "error": talk.error,
+                "problem": problem,
+            }
+        verdict = talk.reading
+        zero = ctx.method.no_verdict is NoVerdictRule.ZERO_POINTS
+        status = "ok" if verdict.label is not None else NO_VERDICT if zero else "unparsable"
+        return {**record, "status": status, "label": verdict.label, "problem": verdict.problem}
+
+    def summarize(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        plan: Plan,
+        spec: JudgeRunSpec,
+        ctx: JudgeContext,
+    ) -> dict[str, Any]:
+        extra = load_compare_battles(spec.compare_with, spec.model, plan.baseline, ctx.identity)
+        metrics = summarize_games(
+            records,
+            plan.data["questions"],
+            spec.model,
+            plan.baseline,
+            extra_battles=extra,
+            n_resamples=spec.n_resamples,
+            seed=spec.seed,
+            no_verdict=ctx.method.no_verdict,
+            categories=ctx.method.categories,
+        )
+        metrics["counts"]["max_question_words"] = plan.data["max_question_words"]
+        return metrics
+
+    def summary_lines(self, summary: Mapping[str, Any]) -> list[str]:
+        m = summary["metrics"]
+        counts, pos = m["counts"], m["position_consistency"]
+        lines = [
+            f"win {percent(m['win_rate'])}  tie {percent(m['tie_rate'])}  "
+            f"({counts['questions_complete']} questions, 95% CI)",
+            f"score_paper {percent(m['score_paper'])} ((2W+T)/2N, CodeArena's score); "
+            f"score_arena {percent(m['score_arena'])} (Arena-Hard: games, >> weighted 3)",
+            f"no verdict {counts['games_no_verdict']} (of which rejected {counts['rejected']}), "
+            f"unparsable {counts['games_unparsable']}, failed {counts['games_error']}, "
+            f"incomplete questions {counts['questions_incomplete']}",
+            f"position flips {rate(pos['flip_rate'])}, first answer wins "
+            f"{rate(pos['first_position_win_rate'])}, longer answer wins "
+            f"{rate(m['length_bias']['longer_wins_rate'])}",
+        ]
+        elo = m["bradley_terry"]["ratings"].get(summary["model"])
+        if elo:
+            lines.append(
+                f"Elo {elo['elo']:.0f} [{elo['lower']:.0f}, {elo['upper']:.0f}] (baseline 1000)"
+            )
+        return lines

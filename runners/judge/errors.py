@@ -17,6 +17,11 @@ class JudgeRequestError(JudgeError):
     """One request failed for good (retries spent, client error); recorded, retried on re-run."""
 
 
+class JudgeRequestRejectedError(JudgeRequestError):
+    """The endpoint refused this one request (a 4xx other than 401/403/404: too long a prompt, a
+    degenerate answer it will not process); never retried. The paper method scores it N/A = 0."""
+
+
 class JudgeCacheMissError(JudgeError):
     """``--cache-only`` was asked and a request is not in the cache."""
 

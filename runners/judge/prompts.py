@@ -1,9 +1,13 @@
-"""Judge prompts: Arena-Hard-style pairwise comparison and CODAL-style reference-guided grading.
+"""Built-in judge prompts: Arena-Hard-style pairwise comparison and CODAL-style reference-guided
+grading (each protocol assembles them into a PromptSet per method).
 
 Written for this project in the structure of the published protocols (the pairwise judge answers
 the prompt itself first and ends with one of five labels; the grader rates 1-10 against a
-reference under a rubric for one coding preference). Changing any text here changes the cache key,
-so earlier judgments are not reused for a different prompt.
+reference under a rubric for one coding preference); none of it is the released wording. The
+``paper`` sets follow the released prompts' content (four instruction-following criteria, an
+output example rated 2/10, a follow-up that asks the pairwise judge to continue); the ``robust``
+sets are the project's earlier prompts, unchanged. Changing any text here changes the prompt's
+hash and the cache key, so earlier judgments are not reused for a different prompt.
 """
 
 from __future__ import annotations
@@ -47,6 +51,11 @@ PAIRWISE_USER = """\
 {answer_b}
 <|The End of Assistant B's Answer|>"""
 
+PAIRWISE_FOLLOWUP_PAPER = (
+    "Continue your judgment and end it with your final verdict label: one of [[A>>B]], [[A>B]], "
+    "[[A=B]], [[B>A]], [[B>>A]]."
+)
+
 PAIRWISE_FOLLOWUP = (
     "Your judgment does not end with exactly one final verdict label. Reply with only the final "
     "verdict label: one of [[A>>B]], [[A>B]], [[A=B]], [[B>A]], [[B>>A]]."
@@ -78,6 +87,56 @@ Evaluation criteria:
 ## Output format
 Rationale: <your rationale, in short sentences>
 Rating: <a whole number from 1 to 10>"""
+
+GRADING_SYSTEM_PAPER = """\
+You are an impartial judge of the quality of an AI assistant's response to the user instruction \
+shown below. You are given a reference response and the assistant's response. Start by comparing \
+the assistant's response with the reference response. Your overall assessment should reflect the \
+evaluation criteria given. Be as objective as possible. After your rationale, rate the \
+assistant's response from 1 to 10. Do not answer the instruction yourself: give only your \
+rationale followed by the rating."""
+
+GRADING_USER_PAPER = """\
+# {title} assessment
+
+Evaluation criteria:
+{criteria}
+
+## Output format
+
+### Instruction
+<the instruction>
+
+### Reference response
+<the reference response>
+
+### Assistant's response
+<the assistant's response>
+
+### Output
+Rationale: <why this rating, in short sentences>
+Rating: <the rating of the assistant's response>
+
+---
+
+## Example of an output
+Rationale: <two or three short sentences on the assistant's response>
+Rating: 2/10
+
+---
+
+## To assess
+
+### Instruction
+{instruction}
+
+### Reference response
+{reference}
+
+### Assistant's response
+{response}
+
+### Output"""
 
 GRADING_FOLLOWUP = (
     "Your assessment does not end with exactly one rating. Reply with only the final rating, "
@@ -134,6 +193,40 @@ RUBRICS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
+# The paper's instruction-following rubric has a fourth criterion (deviations made only when
+# necessary); the other four rubrics already have four criteria each.
+PAPER_RUBRICS: dict[str, tuple[str, tuple[str, ...]]] = {
+    **RUBRICS,
+    "instruction-following": (
+        "Instruction following",
+        (
+            "Precision: does the response keep to the specifics of the instruction?",
+            "Justified deviations: when it departs from the instruction, is the departure "
+            "justified by a critical need or by an explicit request of the user?",
+            "Fit: how well does it meet the needs and expectations the user stated?",
+            "Necessity: are departures made only when absolutely necessary or when the user "
+            "asks for them?",
+        ),
+    ),
+}
+
+# What the answer to a CODAL instruction is asked to favour when the judge writes its own
+# reference (the paper's answers were generated with such a principle before the instruction).
+PRINCIPLES = {
+    "instruction-following": "Follow the user's instructions exactly; depart from them only "
+    "when it is strictly necessary or when the user asks for it.",
+    "explanation": "Explain your code in detail and accessibly: its logic, its structure and "
+    "the reasons for its design, so that the user understands what it does and why.",
+    "complexity": "Favour time and resource efficiency: choose correct algorithms that keep "
+    "computation time and memory use low.",
+    "readability": "Make your code easy to understand, with brief, clear comments and "
+    "documentation that explain its logic, purpose and behaviour.",
+    "style": "Write idiomatic code that follows the conventions of its language, balancing "
+    "readability, maintainability and efficiency.",
+}
+
+REFERENCE_USER = "{principle}\n\n{instruction}"
+
 _PREFERENCE_ALIASES = {
     "instruction-following": "instruction-following",
     "instruction": "instruction-following",
@@ -156,22 +249,11 @@ def normalize_preference(name: str) -> str | None:
     return _PREFERENCE_ALIASES.get(key)
 
 
-def build_pairwise_messages(question: str, answer_a: str, answer_b: str) -> list[dict[str, str]]:
-    """System + user messages asking which of two answers is better."""
-    user = PAIRWISE_USER.format(question=question, answer_a=answer_a, answer_b=answer_b)
-    return [{"role": "system", "content": PAIRWISE_SYSTEM}, {"role": "user", "content": user}]
-
-
-def build_grading_messages(
-    preference: str, instruction: str, reference: str, response: str
-) -> list[dict[str, str]]:
-    """System + user messages asking for a 1-10 rating under ``preference``'s rubric."""
-    title, criteria = RUBRICS[preference]
-    user = GRADING_USER.format(
-        title=title,
-        criteria="\n".join(f"- {line}" for line in criteria),
-        instruction=instruction,
-        reference=reference,
-        response=response,
-    )
-    return [{"role": "system", "content": GRADING_SYSTEM}, {"role": "user", "content": user}]
+def format_rubrics(
+    rubrics: dict[str, tuple[str, tuple[str, ...]]],
+) -> dict[str, dict[str, str]]:
+    """Rubrics as the values of the ``{title}`` and ``{criteria}`` placeholders, by preference."""
+    return {
+        name: {"title": title, "criteria": "\n".join(f"- {line}" for line in criteria)}
+        for name, (title, criteria) in rubrics.items()
+    }

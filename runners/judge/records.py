@@ -9,10 +9,12 @@ from sandbox.errors import BadInputError
 
 from .client import ChatReply
 
-# Statuses of a judgment record. Only "error" is retried by a re-run: an unparsable verdict or an
-# N/A rating is the judge's (cached) answer and would come back the same.
-FINAL_STATUSES = frozenset({"ok", "unparsable", "na"})
-IDENTITY_FIELDS = ("protocol", "model", "baseline", "judge_model")
+# Statuses of a judgment record. Only "error" is retried by a re-run: an unparsable verdict, no
+# verdict or an N/A rating is the judge's (cached) answer, or a rejection, and would come back.
+FINAL_STATUSES = frozenset({"ok", "unparsable", "no_verdict", "na"})
+IDENTITY_FIELDS = ("protocol", "model", "baseline", "judge_model", "method", "prompt_sha256")
+# Records written before judging methods existed were judged the robust way.
+_LEGACY_VALUES = {"method": "robust"}
 
 
 def reply_fields(replies: Sequence[ChatReply]) -> dict[str, Any]:
@@ -43,9 +45,10 @@ def check_identity(
     """Refuse to resume into a directory that holds another run's judgments."""
     for record in records:
         for field in IDENTITY_FIELDS:
-            if field in record and record[field] != identity[field]:
+            found = record.get(field, _LEGACY_VALUES.get(field))
+            if found is not None and found != identity[field]:
                 raise BadInputError(
-                    f"{directory} holds judgments with {field}={record[field]!r}, "
+                    f"{directory} holds judgments with {field}={found!r}, "
                     f"this run has {field}={identity[field]!r}",
                     "use another --output directory (each run resumes only itself)",
                 )

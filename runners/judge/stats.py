@@ -2,7 +2,8 @@
 intervals, position consistency and length bias.
 
 Every interval is a seeded percentile bootstrap over *questions* (both games of a question stay
-together), so the same records and seed always give the same numbers.
+together), drawn by the project's one bootstrap (``runners.stats``), so the same records and seed
+always give the same numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from runners.stats import bootstrap_ratios, percentile_bounds
 from sandbox.models import FrozenModel
 
 from .parsing import score_label
@@ -45,23 +47,9 @@ class PairGame(FrozenModel):
     length_b: int = 0
 
 
-def resample_counts(n_items: int, n_resamples: int, seed: int) -> npt.NDArray[np.int64]:
-    """How often each item is drawn in each bootstrap resample (rows sum to ``n_items``)."""
-    rng = np.random.default_rng(seed)
-    counts: npt.NDArray[np.int64] = rng.multinomial(
-        n_items, np.full(n_items, 1.0 / n_items), size=n_resamples
-    )
-    return counts
-
-
 def percentile_interval(samples: FloatArray) -> tuple[float | None, float | None]:
     """The central 95% of the finite bootstrap values."""
-    finite = samples[np.isfinite(samples)]
-    if finite.size == 0:
-        return None, None
-    tail = (1.0 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(finite, [tail, 100 - tail])
-    return float(low), float(high)
+    return percentile_bounds(samples, CONFIDENCE)
 
 
 def bootstrap_ratio(
@@ -76,11 +64,7 @@ def bootstrap_ratio(
     den = np.asarray(denominators, dtype=np.float64)
     if num.size == 0 or den.sum() <= 0:
         return Estimate(value=None, lower=None, upper=None, n=int(num.size))
-    counts = resample_counts(num.size, n_resamples, seed).astype(np.float64)
-    boot_den = counts @ den
-    with np.errstate(invalid="ignore", divide="ignore"):
-        boot = np.where(boot_den > 0, (counts @ num) / boot_den, np.nan)
-    lower, upper = percentile_interval(boot)
+    lower, upper = percentile_interval(bootstrap_ratios(num, den, n_resamples, seed))
     return Estimate(value=float(num.sum() / den.sum()), lower=lower, upper=upper, n=int(num.size))
 
 

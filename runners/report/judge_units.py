@@ -1,9 +1,11 @@
 """Per-question values of judge metrics, scored exactly as the judge's summary scores them.
 
 CodeArena: both games of a question are summed into one verdict per question (win, tie, loss),
-using the judge's own parsing of the labels; ``score`` per question is the weighted share of
-games won (ties half). CODAL: each question is graded on one preference; N/A counts as 0 for
-``score``/``na_as_zero`` metrics and is left out for ``na_excluded`` ones.
+using the judge's own parsing of the labels and its method's rule for games without a verdict;
+``score_paper`` per question is 1 / 0.5 / 0 for a win / tie / loss, ``score_arena`` (``score`` in
+summaries written before the two scores had distinct names) the weighted share of games won.
+CODAL: each question is graded on one preference; N/A counts as 0 for ``score``/``na_as_zero``
+metrics and is left out for ``na_excluded`` ones.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from runners.judge.codearena import games_from_records
+from runners.judge.arena_metrics import paper_outcome, question_points
+from runners.judge.codearena import METHODS, games_from_records
+from runners.judge.methods import MethodName
 from runners.judge.stats import game_weight, points_for
 
 RATE_OUTCOMES = {"win_rate": 1, "tie_rate": 0, "loss_rate": -1}
+ARENA_SCORES = frozenset({"score_arena", "score"})  # "score": the Arena-Hard one, older runs
 
 
 def codearena_values(
@@ -25,23 +30,22 @@ def codearena_values(
 
     ``per_language.<lang>.<metric>`` and the like are not split here: they return None.
     """
-    if len(parts) != 1 or (parts[0] not in RATE_OUTCOMES and parts[0] != "score"):
+    if len(parts) != 1 or parts[0] not in {*RATE_OUTCOMES, *ARENA_SCORES, "score_paper"}:
         return None
-    games = games_from_records(records)
-    points: dict[str, list[int]] = defaultdict(list)
-    won: dict[str, float] = defaultdict(float)
-    weight: dict[str, float] = defaultdict(float)
-    for game in games:
-        p = points_for(game, model)
-        points[game.question_id].append(p)
-        w = game_weight(game.label)
-        won[game.question_id] += w * (1.0 if p > 0 else 0.5 if p == 0 else 0.0)
-        weight[game.question_id] += w
-    if parts[0] == "score":
+    if parts[0] in ARENA_SCORES:
+        won: dict[str, float] = defaultdict(float)
+        weight: dict[str, float] = defaultdict(float)
+        for game in games_from_records(records):
+            p, w = points_for(game, model), game_weight(game.label)
+            won[game.question_id] += w * (1.0 if p > 0 else 0.5 if p == 0 else 0.0)
+            weight[game.question_id] += w
         return {q: [won[q] / weight[q]] for q in sorted(weight) if weight[q] > 0}, False
+    method = MethodName(str(records[0].get("method", "robust"))) if records else MethodName.ROBUST
+    points = question_points(records, model, METHODS[method].no_verdict)
+    if parts[0] == "score_paper":
+        return {q: [paper_outcome(p)] for q, p in sorted(points.items())}, False
     wanted = RATE_OUTCOMES[parts[0]]
-    values = {q: [float(_sign(sum(p)) == wanted)] for q, p in sorted(points.items()) if len(p) == 2}
-    return values, True
+    return {q: [float(_sign(p) == wanted)] for q, p in sorted(points.items())}, True
 
 
 def _sign(value: int) -> int:

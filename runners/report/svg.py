@@ -15,7 +15,12 @@ CORRECTNESS_PREFERENCE = (
     "humaneval+.base.pass@1",
     "mbpp+.base.pass@1",
 )
-ALIGNMENT_PREFERENCE = ("codearena.win_rate", "codearena.score", "codal.score")
+ALIGNMENT_PREFERENCE = (
+    "codearena.win_rate",
+    "codearena.score_paper",
+    "codearena.score",
+    "codal.score",
+)
 
 
 def model_colour(index: int) -> str:

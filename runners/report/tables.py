@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from runners.report.schema import MetricKind, MetricValue, ReportResult, SourceKind
 
 MISSING = "-"
-HEADLINE_ORDER = ("win_rate", "tie_rate", "loss_rate", "score")
+HEADLINE_ORDER = ("win_rate", "tie_rate", "loss_rate", "score_paper", "score_arena", "score")
 JUDGE_TITLES = {
     "codearena": "Alignment: CodeArena (pairwise against the baseline answer)",
     "codal": "Alignment: CODAL-Bench (1-10 per coding preference)",

@@ -216,11 +216,23 @@ def content_hash_judge(payload: dict[str, Any], number: int) -> Reply:
     return Reply(text=verdict_text(("A>>B", "A>B", "A=B", "B>A", "B>>A")[digest[0] % 5]))
 
 
+OWN_ANSWER = "JUDGE-OWN-ANSWER"
+
+
+def is_reference_request(payload: dict[str, Any]) -> bool:
+    """A request for the judge's own answer (paper CODAL), not a grading or its follow-up."""
+    first_user = next(m for m in payload["messages"] if m["role"] == "user")
+    return "Assistant's response" not in str(first_user["content"])
+
+
 def rating_judge(ratings: dict[str, int | None]) -> Behaviour:
-    """CODAL grader: the rating of the first key found in the prompt; None -> no rating line."""
+    """CODAL grader: the rating of the first key found in the prompt; None -> no rating line.
+    Asked for its own answer to an instruction, it answers ``JUDGE-OWN-ANSWER <n>``."""
 
     def behave(payload: dict[str, Any], number: int) -> Reply:
         prompt = last_user(payload)
+        if is_reference_request(payload):  # the paper method's reference: the judge's own answer
+            return Reply(text=f"{OWN_ANSWER} {number}: a reference written by the judge.")
         if "Reply with only the final rating" in prompt:
             return Reply(text="I cannot decide.")
         for marker, rating in ratings.items():

@@ -13,7 +13,9 @@ from runners.judge.parsing import (
     VERDICT_LABELS,
     normalize_label,
     parse_pairwise_verdict,
+    parse_pairwise_verdict_paper,
     parse_rating,
+    parse_rating_paper,
     score_label,
 )
 
@@ -120,3 +122,47 @@ def test_text_without_brackets_has_no_verdict(text: str) -> None:
 def test_rating_in_range_is_read(value: int, prefix: str) -> None:
     text = f"{prefix.replace('Rating', 'rating')}\nRating: {value}/10"
     assert parse_rating(text).rating == value
+
+
+# --- the paper's reading (as the released code reads) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "found"),
+    [
+        ("verdict: [[A>B]]", "A>B", 1),
+        ("[[B<<A]]", "A>>B", 1),  # the released scoring's mirrored spellings
+        ("[[A<B]]", "B>A", 1),
+        ("[[B=A]]", "A=B", 1),
+        ("[[A>B]] and again [[A>B]]", "A>B", 1),  # the same string twice is one verdict
+        ("[[A>B]] i.e. [[B<A]]", None, 2),  # two strings: no verdict, however they agree
+        ("[[ A>B ]]", None, 0),  # no spaces in the released pattern: no label, ask again
+        ("[[A>=B]]", None, 1),  # a label the released scoring does not know: 0 points
+        ("no label", None, 0),
+    ],
+)
+def test_pairwise_verdict_paper(text: str, label: str | None, found: int) -> None:
+    parsed = parse_pairwise_verdict_paper(text)
+    assert (parsed.label, parsed.found) == (label, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "paper", "robust"),
+    [
+        ("Rationale: good.\n**Rating:** 8", None, 8.0),  # N/A (= 0) under paper, 8 under robust
+        ("Rating: 7.5", 7.0, 7.5),  # the paper reads an integer
+        ("Rating: 3\nRating: 9", 3.0, None),  # the first one, where robust sees a conflict
+        ("Rating: 11", 11.0, None),  # no range check in the released grader
+        ("rating: 7", None, None),
+        ("Rating: 8/10", 8.0, 8.0),
+    ],
+)
+def test_rating_paper_against_robust(text: str, paper: float | None, robust: float | None) -> None:
+    assert parse_rating_paper(text).rating == paper
+    assert parse_rating(text).rating == robust
+
+
+@given(value=st.integers(min_value=0, max_value=99), before=filler, after=filler)
+def test_rating_paper_takes_the_first_rating(value: int, before: str, after: str) -> None:
+    text = f"{before.replace('Rating', 'rating')}\nRating: {value}\n{after}\nRating: {value + 1}"
+    assert parse_rating_paper(text).rating == value

@@ -22,9 +22,12 @@ from .server import Reply, always, last_user, prefer_marker, rating_judge, serve
 GOOD = {"ca-001", "ca-003", "ca-004"}  # the fixture answers that carry the judge's marker
 
 
-def test_codearena_end_to_end_metrics_by_hand(judge_cli: CliRun, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("method", "temperature"), [("paper", 0.2), ("robust", 0.0)])
+def test_codearena_end_to_end_metrics_by_hand(
+    judge_cli: CliRun, tmp_path: Path, method: str, temperature: float
+) -> None:
     with serve(prefer_marker()) as server:
-        result, summary = judge_cli(server.url)
+        result, summary = judge_cli(server.url, "codearena", "--method", method)
     assert result.exit_code == 0, result.output
     assert summary is not None
     assert {k: summary[k] for k in ("kind", "protocol", "model", "baseline", "judge_model")} == {
@@ -34,26 +37,28 @@ def test_codearena_end_to_end_metrics_by_hand(judge_cli: CliRun, tmp_path: Path)
         "baseline": "gpt-4-turbo-2024-04-09",
         "judge_model": "judge-test",  # from /v1/models
     }
+    assert (summary["method"], summary["method_rules"]["name"]) == (method, method)
     assert summary["complete"] is True
     m = summary["metrics"]
     assert m["win_rate"]["value"] == 0.5 and m["tie_rate"]["value"] == 0.5
     # GOOD questions: two strong wins (weight 3 each); the others: two ties (weight 1 each)
-    assert m["score"]["value"] == pytest.approx((3 * 6 + 3 * 1) / (3 * 6 + 3 * 2))
+    assert m["score_arena"]["value"] == pytest.approx((3 * 6 + 3 * 1) / (3 * 6 + 3 * 2))
+    assert m["score_paper"]["value"] == pytest.approx((2 * 3 + 3) / (2 * 6))
+    assert "score" not in m
     assert m["per_language"]["Python"]["win_rate"]["value"] == 0.5  # ca-001 win, ca-006 tie
     assert m["per_language"]["Rust"]["win_rate"]["value"] == 1.0
-    assert m["per_category"]["code generation"]["n"] == 2
-    assert m["per_category"]["database query"]["tie_rate"]["value"] == 1.0
     assert m["per_difficulty"]["hard"]["n"] == 2
     assert m["bradley_terry"]["ratings"]["coder-x"]["elo"] > 1000
     assert summary["usage"]["this_run"]["requests"] == 12
-    assert summary["provenance"]["judge_params"]["temperature"] == 0.0
+    assert summary["provenance"]["judge_params"]["temperature"] == temperature
+    assert all(r["temperature"] == temperature for r in server.requests)
     assert summary["provenance"]["statistics"] == {
         "n_resamples": 1000,
         "seed": 0,
         "confidence": 0.95,
     }
     records = read_records(tmp_path / "out")
-    assert len(records) == 12
+    assert len(records) == 12 and {r["method"] for r in records} == {method}
     first = next(r for r in records if r["key"] == "codearena|ca-001|1")
     assert (first["player_a"], first["player_b"], first["label"]) == (
         "gpt-4-turbo-2024-04-09",
@@ -63,6 +68,27 @@ def test_codearena_end_to_end_metrics_by_hand(judge_cli: CliRun, tmp_path: Path)
     assert first["judgment"] == verdict_text("B>>A") and first["status"] == "ok"
     # the question reached the judge from the Python-literal `messages` of ca-002
     assert any("[1, 2, 10].sort()" in last_user(r) for r in server.requests)
+
+
+def test_categories_paper_through_codearenas_table_robust_raw(
+    judge_cli: CliRun, tmp_path: Path
+) -> None:
+    with serve(prefer_marker()) as server:
+        _, paper = judge_cli(server.url, "codearena", output=tmp_path / "paper")
+        _, robust = judge_cli(server.url, "codearena", "--method", "robust")
+    assert paper is not None and robust is not None
+    tools = "Tools, Environments, and Practices"  # Code Generation and Code Optimization
+    assert paper["metrics"]["category_scheme"] == "levels"
+    assert paper["metrics"]["per_category"][tools]["n"] == 3
+    assert paper["metrics"]["per_subcategory"]["Development Tools and Environments"]["n"] == 2
+    assert paper["metrics"]["per_category"]["unmapped"]["n"] == 1  # "Code Debugging"
+    assert paper["metrics"]["counts"]["unmapped_task_types"] == 1
+    source = paper["method_rules"]["category_table"]
+    assert source["repository"].endswith("QwenLM/Qwen2.5-Coder") and len(source["commit"]) == 40
+    assert robust["metrics"]["category_scheme"] == "task-type"
+    assert robust["metrics"]["per_category"]["code generation"]["n"] == 2
+    assert robust["metrics"]["per_category"]["database query"]["tie_rate"]["value"] == 1.0
+    assert "per_subcategory" not in robust["metrics"]
 
 
 def test_codearena_other_baseline(judge_cli: CliRun) -> None:
@@ -84,7 +110,7 @@ def test_unparsable_verdict_gets_one_followup_then_counts_as_unparsable(
         return Reply(text=verdict_text("A=B"))
 
     with serve(behave) as server:
-        result, summary = judge_cli(server.url)
+        result, summary = judge_cli(server.url, "codearena", "--method", "robust")
     assert result.exit_code == 0, result.output
     assert summary is not None
     counts = summary["metrics"]["counts"]
@@ -151,10 +177,16 @@ def test_codal_end_to_end_both_na_conventions(judge_cli: CliRun, tmp_path: Path)
         f"MODEL-ANSWER-{i}:": r for i, r in enumerate([8, 6, 9, None, 7, 5, 4, 6, 10, 3])
     }
     with serve(rating_judge(ratings)) as server:
-        result, summary = judge_cli(server.url, "codal")
+        result, summary = judge_cli(server.url, "codal", "--method", "robust")
     assert result.exit_code == 0, result.output
     assert summary is not None
     assert (summary["protocol"], summary["baseline"]) == ("codal", "gpt-3.5-turbo")
+    assert summary["metrics"]["reference"] == {
+        "rule": "baseline",
+        "model": "gpt-3.5-turbo",
+        "from_dataset": 10,
+        "generated": 0,
+    }
     m = summary["metrics"]
     per = m["per_preference"]
     assert per["instruction-following"]["mean_na_as_zero"] == 7.0
@@ -175,10 +207,12 @@ def test_codal_end_to_end_both_na_conventions(judge_cli: CliRun, tmp_path: Path)
     assert (na["status"], na["rating"], na["followup"]) == ("na", None, True)
 
 
-def test_codal_reference_choice(judge_cli: CliRun) -> None:
+@pytest.mark.parametrize("method", ["paper", "robust"])
+def test_codal_reference_choice(judge_cli: CliRun, method: str) -> None:
     with serve(rating_judge({})) as server:
-        _, summary = judge_cli(server.url, "codal", "--baseline", "gpt-4-turbo")
+        _, summary = judge_cli(server.url, "codal", "--baseline", "gpt-4-turbo", "--method", method)
     assert summary is not None and summary["baseline"] == "gpt-4-turbo"
+    assert summary["metrics"]["reference"]["rule"] == "baseline"
     assert summary["metrics"]["overall"]["na_as_zero"]["value"] == 5.0
     assert all("by gpt-4-turbo" in last_user(r) for r in server.requests)
 
@@ -271,7 +305,9 @@ def test_human_summary_and_progress_bar(tmp_path: Path) -> None:
             ],
         )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "win 50.0%" in result.stdout and "score 87.5%" in result.stdout
+    assert "win 50.0%" in result.stdout and "score_arena 87.5%" in result.stdout
+    assert "score_paper 75.0%" in result.stdout and "--method paper" in result.stdout
+    assert "the paper's judge was gpt-4o" in result.stdout
     assert "$0.0017" in result.stdout  # 1200 prompt tokens at $1/M + 240 at $2/M
     assert f"results: {tmp_path / 'o'}" in result.stdout
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())

@@ -21,8 +21,9 @@ def test_judge_that_always_ties_gives_win_0_tie_100_score_50(judge_cli: CliRun) 
     metrics = summary["metrics"]
     assert metrics["win_rate"]["value"] == 0.0
     assert metrics["tie_rate"]["value"] == 1.0
-    assert metrics["score"]["value"] == 0.5
-    assert metrics["score"]["lower"] == metrics["score"]["upper"] == 0.5
+    for score in ("score_paper", "score_arena"):
+        assert metrics[score]["value"] == 0.5
+        assert metrics[score]["lower"] == metrics[score]["upper"] == 0.5
     assert metrics["position_consistency"]["flip_rate"] == 0.0
     assert metrics["bradley_terry"]["ratings"]["coder-x"]["elo"] == pytest.approx(1000.0)
     assert server.chat_count == 12
@@ -44,7 +45,7 @@ def test_baseline_judged_against_itself_gives_50(judge_cli: CliRun, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert summary is not None
     metrics = summary["metrics"]
-    assert metrics["score"]["value"] == 0.5
+    assert metrics["score_arena"]["value"] == metrics["score_paper"]["value"] == 0.5
     assert metrics["win_rate"]["value"] == 0.0 and metrics["tie_rate"]["value"] == 1.0
     assert server.chat_count == 6  # the two identical prompts of a question are paid once
 
@@ -60,5 +61,5 @@ def test_judge_that_always_prefers_position_a_flips_every_time(
     metrics = summary["metrics"]
     assert metrics["position_consistency"]["flip_rate"] == 1.0
     assert metrics["position_consistency"]["first_position_win_rate"] == 1.0
-    assert metrics["score"]["value"] == 0.5
+    assert metrics["score_arena"]["value"] == metrics["score_paper"]["value"] == 0.5
     assert metrics["win_rate"]["value"] == 0.0 and metrics["tie_rate"]["value"] == 1.0

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from runners.judge.bradley_terry import fit_bradley_terry, predicted_win_rate
 from runners.judge.codal import summarize_gradings
 from runners.judge.codearena import summarize_games
+from runners.judge.methods import NoVerdictRule
 from runners.judge.parsing import VERDICT_LABELS
 from runners.judge.stats import (
     PairGame,
@@ -180,7 +181,8 @@ def test_summarize_games_counts_incomplete_questions_apart() -> None:
     assert metrics["win_rate"]["value"] == 1.0 and metrics["n"] == 1  # q2 is not a loss or a tie
     assert metrics["counts"]["questions_incomplete"] == 1
     assert metrics["counts"]["games_unparsable"] == 1
-    assert metrics["score"]["value"] == pytest.approx(2 / 3)  # q2's parsed game still counts
+    assert metrics["score_arena"]["value"] == pytest.approx(2 / 3)  # q2's parsed game counts
+    assert metrics["score_paper"]["value"] == 1.0  # q2 is incomplete, q1 a win
 
 
 def test_codal_both_na_conventions_by_hand() -> None:
@@ -209,3 +211,53 @@ def test_codal_both_na_conventions_by_hand() -> None:
     assert metrics["overall"]["na_excluded"]["value"] == pytest.approx((8.0 + 5.0) / 2)
     assert metrics["na_rate"] == pytest.approx(1 / 4)
     assert metrics["counts"] == {"graded": 4, "na": 1, "errors": 1, "followups": 0}
+
+
+def _arena_records(table: list[tuple[str, int, str, str]]) -> list[dict[str, Any]]:
+    """Records of (question, game, status, label) games; game 1 shows the baseline as A."""
+    records = []
+    for question, number, status, label in table:
+        a, b = ("b", "m") if number == 1 else ("m", "b")
+        records.append(
+            {"key": f"{question}|{number}", "question_id": question, "game": number,
+             "player_a": a, "player_b": b, "status": status, "label": label or None}
+        )  # fmt: skip
+    return records
+
+
+# q1 win (+2 +1), q2 loss (-1 +0), q3 tie, q4 tie (+1 -1), q5: game 1 without a verdict, game 2 +1.
+KNOWN_GAMES = [
+    ("q1", 1, "ok", "B>>A"),
+    ("q1", 2, "ok", "A>B"),
+    ("q2", 1, "ok", "A>B"),
+    ("q2", 2, "ok", "A=B"),
+    ("q3", 1, "ok", "A=B"),
+    ("q3", 2, "ok", "A=B"),
+    ("q4", 1, "ok", "B>A"),
+    ("q4", 2, "ok", "B>A"),
+    ("q5", 1, "no_verdict", ""),
+    ("q5", 2, "ok", "A>B"),
+]
+
+
+def test_both_scores_on_a_known_table_of_games() -> None:
+    records = _arena_records(KNOWN_GAMES)
+    paper = summarize_games(
+        records, [], "m", "b", n_resamples=1000, seed=0, no_verdict=NoVerdictRule.ZERO_POINTS
+    )
+    # paper: q5 counts with 0 + 1 points, a win: W=2, T=2, L=1 over N=5
+    assert (paper["n"], paper["win_rate"]["value"], paper["tie_rate"]["value"]) == (5, 0.4, 0.4)
+    assert paper["score_paper"]["value"] == pytest.approx((2 * 2 + 2) / (2 * 5))
+    # Arena-Hard: every game with a verdict, from the model's side, ">>" weighted 3:
+    # q1 3x1 + 1, q2 0 + 0.5, q3 0.5 + 0.5, q4 1 + 0, q5 1 -> 7.5 over weight 11
+    assert paper["score_arena"]["value"] == pytest.approx(7.5 / 11)
+    robust = summarize_games(records, [], "m", "b", n_resamples=1000, seed=0)
+    # robust: q5 is incomplete: W=1, T=2, L=1 over N=4; score_arena is the same
+    assert (robust["n"], robust["win_rate"]["value"], robust["tie_rate"]["value"]) == (4, 0.25, 0.5)
+    assert robust["score_paper"]["value"] == pytest.approx((2 * 1 + 2) / (2 * 4))
+    assert robust["score_arena"]["value"] == paper["score_arena"]["value"]
+    assert robust["counts"]["questions_incomplete"] == 1
+    for metrics in (paper, robust):  # score_paper is win + tie / 2, with the same interval draws
+        assert metrics["score_paper"]["value"] == pytest.approx(
+            metrics["win_rate"]["value"] + metrics["tie_rate"]["value"] / 2
+        )

@@ -144,7 +144,8 @@ def test_few_tasks_use_the_exact_sign_flip_test(tmp_path: Path) -> None:
     grades_b = {f"q{i}": "loss" for i in range(4)}
     a = load_sources([write_codearena_dir(tmp_path / "a", "a", grades_a)])[0]
     b = load_sources([write_codearena_dir(tmp_path / "b", "b", grades_b)])[0]
-    old, new = collect_task_values(a, "codearena.score"), collect_task_values(b, "codearena.score")
+    metric = "codearena.score_arena"
+    old, new = collect_task_values(a, metric), collect_task_values(b, metric)
     assert old is not None and new is not None
     result = compare_paired(old, new)
     assert result is not None and result.test is PairedTest.SIGN_FLIP
