@@ -22,13 +22,12 @@ from runners.records import (
     TimesResult,
     Verdict,
     make_metric,
+    metrics_from_tree,
 )
 from sandbox.models import ExecutionResult, Status
 
 _EVALPLUS_VERDICT = {"pass": Verdict.PASSED, "fail": Verdict.FAILED, "timeout": Verdict.TIMEOUT}
 _JUDGE_SKIP = frozenset({"counts", "usage", "missing", "totals"})
-_COUNT_KEYS = frozenset({"n", "n_tasks", "tasks", "n_samples", "samples", "n_questions"})
-_VALUE_KEYS = ("value", "mean", "estimate")
 _JUDGE_DETAILS = ("baseline", "judge_model", "missing", "usage", "metrics")
 
 
@@ -243,55 +242,8 @@ def _judge_summary(raw: Mapping[str, Any]) -> SummaryRecord:
         name=name,
         model=str(raw.get("model") or ""),
         complete=bool(raw.get("complete", True)),
-        metrics=flatten_metrics(name, tree),
+        metrics=metrics_from_tree(name, tree),
         counts={k: int(v) for k, v in counts.items() if isinstance(v, int)},
         provenance=provenance,
         details={k: raw[k] for k in _JUDGE_DETAILS if k in raw},
     )
-
-
-def flatten_metrics(prefix: str, tree: Mapping[str, Any]) -> dict[str, MetricValue]:
-    """Numbers of a nested mapping as dotted metrics; a leaf may carry an interval: a mapping
-    with ``value``/``mean``/``estimate`` and optional ``lower``/``upper`` (or ``low``/``high``,
-    ``ci``) and ``n``."""
-    out: dict[str, MetricValue] = {}
-    count = _first_count(tree)
-    for key, value in tree.items():
-        if key in _COUNT_KEYS or key.startswith("n_") or key in _JUDGE_SKIP:
-            continue
-        name = f"{prefix}.{key}"
-        leaf = _read_leaf(value)
-        if leaf is not None:
-            val, low, high, n = leaf
-            metric = make_metric(name, val, n or count)
-            out[name] = metric.model_copy(update={"low": low, "high": high})
-        elif isinstance(value, Mapping):
-            out.update(flatten_metrics(name, value))
-    return out
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _first_count(tree: Mapping[str, Any]) -> int | None:
-    for key in ("n", "n_tasks", "n_questions", "tasks", "questions"):
-        if isinstance(tree.get(key), int) and not isinstance(tree.get(key), bool):
-            return int(tree[key])
-    return None
-
-
-def _read_leaf(value: Any) -> tuple[float, float | None, float | None, int | None] | None:
-    if _is_number(value):
-        return float(value), None, None, None
-    if not isinstance(value, Mapping):
-        return None
-    main = next((value[k] for k in _VALUE_KEYS if _is_number(value.get(k))), None)
-    if main is None:
-        return None
-    low = next((float(value[k]) for k in ("lower", "low") if _is_number(value.get(k))), None)
-    high = next((float(value[k]) for k in ("upper", "high") if _is_number(value.get(k))), None)
-    interval = value.get("ci")
-    if isinstance(interval, list | tuple) and len(interval) == 2:
-        low, high = float(interval[0]), float(interval[1])
-    return float(main), low, high, _first_count(value)

@@ -11,6 +11,7 @@ Bump :data:`RECORD_SCHEMA_VERSION` on any incompatible change and teach the adap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -64,6 +65,60 @@ def make_metric(
     return MetricValue(
         name=name, value=float(value), kind=metric_kind(name), n=n, language=language
     )
+
+
+def metrics_from_tree(prefix: str, tree: Mapping[str, Any]) -> dict[str, MetricValue]:
+    """A producer's nested metrics as gate-named metrics (``prefix.key.subkey``).
+
+    A leaf is a number, or a mapping with ``value``/``mean``/``estimate`` and optional
+    ``lower``/``upper`` (or ``low``/``high``, ``ci``) and ``n``; counts (``n``, ``n_*``) and the
+    ``counts``/``usage``/``missing`` tables are not metrics."""
+    out: dict[str, MetricValue] = {}
+    count = _first_count(tree)
+    for key, value in tree.items():
+        if key in _COUNT_KEYS or key.startswith("n_") or key in _NOT_METRICS:
+            continue
+        name = f"{prefix}.{key}"
+        leaf = _read_leaf(value)
+        if leaf is not None:
+            val, low, high, n = leaf
+            metric = make_metric(name, val, n or count)
+            out[name] = metric.model_copy(update={"low": low, "high": high})
+        elif isinstance(value, Mapping):
+            out.update(metrics_from_tree(name, value))
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _first_count(tree: Mapping[str, Any]) -> int | None:
+    for key in ("n", "n_tasks", "n_questions", "tasks", "questions"):
+        if isinstance(tree.get(key), int) and not isinstance(tree.get(key), bool):
+            return int(tree[key])
+    return None
+
+
+def _read_leaf(value: Any) -> tuple[float, float | None, float | None, int | None] | None:
+    if _is_number(value):
+        return float(value), None, None, None
+    if not isinstance(value, Mapping):
+        return None
+    main = next((value[k] for k in _VALUE_KEYS if _is_number(value.get(k))), None)
+    if main is None:
+        return None
+    low = next((float(value[k]) for k in ("lower", "low") if _is_number(value.get(k))), None)
+    high = next((float(value[k]) for k in ("upper", "high") if _is_number(value.get(k))), None)
+    interval = value.get("ci")
+    if isinstance(interval, list | tuple) and len(interval) == 2:
+        low, high = float(interval[0]), float(interval[1])
+    return float(main), low, high, _first_count(value)
+
+
+_NOT_METRICS = frozenset({"counts", "usage", "missing", "totals"})
+_COUNT_KEYS = frozenset({"n", "n_tasks", "tasks", "n_samples", "samples", "n_questions"})
+_VALUE_KEYS = ("value", "mean", "estimate")
 
 
 class TimesResult(FrozenModel):
@@ -183,3 +238,47 @@ class SummaryRecord(FrozenModel):
     details: dict[str, Any] = Field(
         default_factory=dict, description="the producer's own tables (per language, ...)"
     )
+
+
+class JudgmentStatus(StrEnum):
+    """How a judgment ended. Only ``error`` (the request failed) is retried by a re-run; the
+    others are the judge's answer (cached) or, under the paper method, a rejection."""
+
+    OK = "ok"
+    UNPARSABLE = "unparsable"
+    NO_VERDICT = "no_verdict"
+    NA = "na"
+    ERROR = "error"
+
+
+class JudgmentRecord(FrozenModel):
+    """One judgment: the envelope every protocol writes. A protocol subclasses it with its own
+    fields (CodeArena: the game and its label; CODAL: the preference and its rating)."""
+
+    schema_version: int = RECORD_SCHEMA_VERSION
+    kind: Literal["judgment"] = "judgment"
+    key: str
+    protocol: str
+    method: str
+    model: str = Field(description="the judged model")
+    baseline: str
+    judge_model: str
+    prompt_sha256: str
+    question_id: str
+    status: JudgmentStatus
+    error: str | None = None
+    problem: str | None = None
+    rejected: bool = False
+    judgment: str | None = Field(None, description="the judge's reply")
+    followup_judgment: str | None = None
+    followup: bool = False
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached: bool = False
+    served_model: str | None = None
+    created: str
+
+    @property
+    def final(self) -> bool:
+        """A judgment a resumed run keeps."""
+        return self.status is not JudgmentStatus.ERROR

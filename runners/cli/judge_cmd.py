@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from runners.judge.cache import JudgmentCache, default_cache_path
 from runners.judge.client import JudgeClient, JudgeClientSpec
@@ -18,33 +15,11 @@ from runners.judge.protocol import get_protocol, protocol_names
 from runners.judge.runner import JudgeRunSpec, run_judge
 from runners.judge.stats import DEFAULT_RESAMPLES
 from runners.judge.summary_text import format_summary
+from runners.records import SummaryRecord
 from sandbox.errors import BadInputError
+from sandbox.progress import ProgressReporter
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-
-
-class _RichProgress:
-    """Progress bar on stderr (stdout stays clean for --json)."""
-
-    def __init__(self, label: str) -> None:
-        self._bar = Progress(
-            TextColumn(label),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-        )
-        self._task: Any = None
-
-    def start(self, total: int, done: int) -> None:
-        self._task = self._bar.add_task("judging", total=total, completed=done)
-        self._bar.start()
-
-    def advance(self) -> None:
-        self._bar.advance(self._task)
-
-    def stop(self) -> None:
-        self._bar.stop()
 
 
 async def _judge(
@@ -53,16 +28,14 @@ async def _judge(
     cache: Path,
     cache_only: bool,
     show_progress: bool,
-) -> tuple[Path, dict[str, Any]]:
+) -> tuple[Path, SummaryRecord]:
     judgment_cache = JudgmentCache(cache)
     label = f"{run.protocol} ({run.method.value}) {run.model}"
-    progress = _RichProgress(label) if show_progress else None
     try:
-        async with JudgeClient(client_spec, judgment_cache, cache_only=cache_only) as client:
-            return await run_judge(run, client, progress)
+        with ProgressReporter(enabled=show_progress) as reporter:
+            async with JudgeClient(client_spec, judgment_cache, cache_only=cache_only) as client:
+                return await run_judge(run, client, reporter.task(label))
     finally:
-        if progress is not None:
-            progress.stop()
         judgment_cache.close()
 
 
@@ -167,11 +140,22 @@ def judge(
         _judge(run, client_spec, cache or default_cache_path(), cache_only, progress)
     )
     if json_output:
-        typer.echo(json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False))
+        typer.echo(summary.model_dump_json(indent=2))
     else:
-        typer.echo(format_summary(judged, summary, directory))
-    if not summary["complete"] or summary["warnings"]:
+        typer.echo(format_summary(judged, summary_view(summary), directory))
+    if not summary.complete or summary.details.get("warnings"):
         raise typer.Exit(1)
+
+
+def summary_view(summary: SummaryRecord) -> dict[str, Any]:
+    """The judge's own summary tables (``details``) with the contract's fields beside them."""
+    return {
+        **summary.details,
+        "protocol": summary.name,
+        "model": summary.model,
+        "complete": summary.complete,
+        "provenance": summary.provenance,
+    }
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from runners.provenance import utc_now
+from sandbox.files import cache_root
 
 from .errors import JudgeError
 
@@ -35,12 +36,10 @@ CREATE TABLE IF NOT EXISTS judgments (
 
 
 def default_cache_path() -> Path:
-    """``$SANDBOX_JUDGE_CACHE``, else ``$XDG_CACHE_HOME/sandbox/judge.sqlite`` (``~/.cache``)."""
+    """``$SANDBOX_JUDGE_CACHE`` (a file), else ``judge.sqlite`` under the project's cache root
+    (``sandbox.files.cache_root``)."""
     explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base, "sandbox", "judge.sqlite")
+    return Path(explicit) if explicit else cache_root() / "judge.sqlite"
 
 
 def compute_cache_key(

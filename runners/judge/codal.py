@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from runners.provenance import utc_now
+from runners.records import JudgmentRecord
 from runners.stats import resample_counts
 from sandbox.errors import BadInputError
 from sandbox.models import FrozenModel
@@ -198,11 +199,23 @@ def summarize_gradings(
     }
 
 
+class CodalJudgmentRecord(JudgmentRecord):
+    """One CODAL-Bench grading: the preference, the reference used and the rating read."""
+
+    preference: str
+    length_answer: int
+    reference_source: str | None = None
+    length_reference: int | None = None
+    reference_sha256: str | None = None
+    rating: float | None = None
+
+
 @register_protocol
 class Codal(JudgeProtocol):
     """Reference-guided single grading, 1-10, per coding preference (CODAL-Bench)."""
 
     name = PROTOCOL
+    record_model = CodalJudgmentRecord
     title = "CODAL-Bench"
     methods = METHODS
     template_rules = TemplateRules(

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
+
+from runners.jsonl import latest_by_key
 from runners.provenance import utc_now
+from runners.records import JudgmentRecord
 from runners.results import ResultsStore
 from sandbox.errors import BadInputError
 from sandbox.models import FrozenModel
@@ -41,7 +45,7 @@ from .protocol import (
     converse,
     register_protocol,
 )
-from .records import latest_by_key, reply_fields
+from .records import reply_fields
 from .stats import PairGame
 from .summary_text import percent, rate
 from .templates import PromptSet, TemplateRules
@@ -160,11 +164,27 @@ def load_compare_battles(
     return games_from_records(records)
 
 
+class CodeArenaJudgmentRecord(JudgmentRecord):
+    """One CodeArena game: who was A and B, the question's data, the label read."""
+
+    game: int = Field(ge=1, le=2)
+    player_a: str
+    player_b: str
+    model_position: Literal["A", "B"]
+    languages: list[str] = Field(default_factory=list)
+    category: str | None = None
+    difficulty: str | None = None
+    length_a: int
+    length_b: int
+    label: str | None = None
+
+
 @register_protocol
 class CodeArena(JudgeProtocol):
     """Pairwise judging against a baseline answer, both orders (CodeArena, Arena-Hard style)."""
 
     name = PROTOCOL
+    record_model = CodeArenaJudgmentRecord
     title = "CodeArena"
     methods = METHODS
     template_rules = TemplateRules(

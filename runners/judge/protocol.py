@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import Field
 
+from runners.records import JudgmentRecord
 from sandbox.errors import BadInputError
 from sandbox.models import FrozenModel
 
@@ -145,6 +146,8 @@ class JudgeProtocol(ABC):
     title: ClassVar[str]
     methods: ClassVar[Mapping[MethodName, MethodSpec]]
     template_rules: ClassVar[TemplateRules]
+    record_model: ClassVar[type[JudgmentRecord]]
+    """The record contract of this protocol's judgments (runners/records.py, extended)."""
 
     def method(self, name: MethodName) -> MethodSpec:
         """The protocol's rules under method ``name``."""

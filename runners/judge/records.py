@@ -30,15 +30,6 @@ def reply_fields(replies: Sequence[ChatReply]) -> dict[str, Any]:
     }
 
 
-def latest_by_key(records: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The last record of each key (a retried judgment supersedes its failed attempt)."""
-    latest: dict[str, dict[str, Any]] = {}
-    for record in records:
-        if "key" in record:
-            latest[str(record["key"])] = dict(record)
-    return latest
-
-
 def check_identity(
     records: Iterable[Mapping[str, Any]], identity: Mapping[str, str], directory: str
 ) -> None:

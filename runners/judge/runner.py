@@ -14,14 +14,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from runners.jsonl import latest_by_key
 from runners.provenance import collect_provenance, utc_now
+from runners.records import SummaryRecord, metrics_from_tree
 from runners.results import ResultsStore, default_output_dir
-from sandbox.models import SCHEMA_VERSION
 
 from .client import JudgeClient
 from .datasets import load_answers
 from .protocol import JudgeContext, JudgeProtocol, JudgeRunSpec, Plan, get_protocol
-from .records import FINAL_STATUSES, check_identity, latest_by_key
+from .records import FINAL_STATUSES, check_identity
 
 __all__ = ["JudgeRunSpec", "ProgressHook", "execute_jobs", "run_judge"]
 
@@ -61,12 +62,16 @@ async def execute_jobs(
 
 
 def _bind(protocol: JudgeProtocol, item: Any, ctx: JudgeContext) -> Job:
-    return lambda: protocol.judge(item, ctx)
+    async def judged() -> dict[str, Any]:
+        record = await protocol.judge(item, ctx)
+        return protocol.record_model.model_validate(record).model_dump(mode="json")
+
+    return judged
 
 
 async def run_judge(
     spec: JudgeRunSpec, client: JudgeClient, progress: ProgressHook | None = None
-) -> tuple[Path, dict[str, Any]]:
+) -> tuple[Path, SummaryRecord]:
     """Judge every answer (resuming), write results.jsonl + summary.json; return (DIR, summary)."""
     protocol = get_protocol(spec.protocol)
     method = protocol.method(spec.method).with_sampling(
@@ -110,7 +115,7 @@ def _summarize(
     ctx: JudgeContext,
     store: ResultsStore,
     started: str,
-) -> dict[str, Any]:
+) -> SummaryRecord:
     latest = latest_by_key(store.load_records())
     records = [latest[k] for k in plan.keys if k in latest]
     metrics = protocol.summarize(records, plan, spec, ctx)
@@ -129,9 +134,7 @@ def _summarize(
     }
     pending = [k for k in plan.keys if latest.get(k, {}).get("status") not in FINAL_STATUSES]
     stats = {"n_resamples": spec.n_resamples, "seed": spec.seed}
-    return {
-        "kind": "judge",
-        "schema_version": SCHEMA_VERSION,
+    details = {
         **ctx.identity,
         "method_rules": protocol.describe_method(ctx.method),
         "prompt": {
@@ -139,7 +142,6 @@ def _summarize(
             "sha256": ctx.prompts.sha256,
             "file_sha256": ctx.prompts.file_sha256,
         },
-        "complete": not pending,
         "pending_judgments": len(pending),
         "warnings": protocol.warnings(metrics),
         "missing": plan.missing,
@@ -151,7 +153,16 @@ def _summarize(
                 "completion_tokens": sum(int(r.get("completion_tokens") or 0) for r in records),
             },
         },
-        "provenance": collect_provenance(
+    }
+    return SummaryRecord(
+        kind="judge",
+        name=protocol.name,
+        model=spec.model,
+        complete=not pending,
+        metrics=metrics_from_tree(protocol.name, metrics),
+        counts={k: v for k, v in metrics["counts"].items() if isinstance(v, int)},
+        details=details,
+        provenance=collect_provenance(
             command="judge",
             judge_model=ctx.identity["judge_model"],
             judge_params=judge_params,
@@ -168,4 +179,4 @@ def _summarize(
             started_at=started,
             finished_at=utc_now(),
         ),
-    }
+    )

@@ -311,7 +311,7 @@ def test_human_summary_and_progress_bar(tmp_path: Path) -> None:
     assert "$0.0017" in result.stdout  # 1200 prompt tokens at $1/M + 240 at $2/M
     assert f"results: {tmp_path / 'o'}" in result.stdout
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
-    assert summary["usage"]["this_run"]["cost_usd"] == pytest.approx(0.00168)
+    assert summary["details"]["usage"]["this_run"]["cost_usd"] == pytest.approx(0.00168)
 
 
 def test_endpoint_refusing_mid_run_stops_and_keeps_what_was_judged(

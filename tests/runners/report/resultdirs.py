@@ -254,6 +254,8 @@ def write_codearena_dir(
         "model": model,
         "baseline": baseline,
         "judge_model": "judge-7b",
+        "method": "paper",
+        "prompt_sha256": "fixture",
     }
     records = []
     for question, outcome in outcomes.items():
@@ -270,21 +272,44 @@ def write_codearena_dir(
                     "model_position": "B" if game == 1 else "A",
                     "status": "ok",
                     "label": label,
+                    "length_a": 10,
+                    "length_b": 12,
+                    "created": PROVENANCE["started_at"],
                 }
             )
     metrics = summarize_games(records, [], model, baseline, n_resamples=200, seed=0)
-    summary = {
-        "kind": "judge",
-        **identity,
-        "complete": True,
-        "metrics": metrics,
-        "provenance": {
-            **PROVENANCE,
-            "judge_model": "judge-7b",
-            "judge_params": {"temperature": 0.0},
-        },
-    }
-    return _write(directory, summary, records)
+    provenance = {**PROVENANCE, "judge_model": "judge-7b", "judge_params": {"temperature": 0.0}}
+    return _write_judge(directory, "codearena", identity, metrics, records, provenance)
+
+
+def _write_judge(
+    directory: Path,
+    protocol: str,
+    identity: dict[str, str],
+    metrics: dict[str, Any],
+    records: list[dict[str, Any]],
+    provenance: dict[str, Any],
+) -> Path:
+    """Records through the protocol's record model, the summary as the judge runner writes it."""
+    from runners.judge.protocol import get_protocol
+    from runners.records import SummaryRecord, metrics_from_tree
+
+    model = get_protocol(protocol).record_model
+    store = ResultsStore(directory)
+    for record in records:
+        store.append(model.model_validate(record))
+    summary = SummaryRecord(
+        kind="judge",
+        name=protocol,
+        model=identity["model"],
+        complete=True,
+        metrics=metrics_from_tree(protocol, metrics),
+        counts={k: v for k, v in metrics["counts"].items() if isinstance(v, int)},
+        provenance=provenance,
+        details={**identity, "metrics": metrics},
+    )
+    store.write_summary(summary)
+    return directory
 
 
 def write_codal_dir(
@@ -299,6 +324,8 @@ def write_codal_dir(
         "model": model,
         "baseline": "gpt-3.5-turbo",
         "judge_model": "judge-7b",
+        "method": "paper",
+        "prompt_sha256": "fixture",
     }
     records = [
         {
@@ -308,16 +335,14 @@ def write_codal_dir(
             "preference": pref,
             "status": "na" if rating is None else "ok",
             "rating": rating,
+            "length_answer": 20,
+            "created": PROVENANCE["started_at"],
         }
         for q, (pref, rating) in ratings.items()
     ]
-    summary = {
-        "kind": "judge",
-        **identity,
-        "metrics": summarize_gradings(records, n_resamples=200, seed=0),
-        "provenance": {**PROVENANCE, "judge_model": "judge-7b"},
-    }
-    return _write(directory, summary, records)
+    metrics = summarize_gradings(records, n_resamples=200, seed=0)
+    provenance = {**PROVENANCE, "judge_model": "judge-7b"}
+    return _write_judge(directory, "codal", identity, metrics, records, provenance)
 
 
 def regenerate_fixtures(root: Path) -> None:

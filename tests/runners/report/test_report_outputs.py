@@ -48,7 +48,7 @@ def test_report_reads_every_kind_per_model(
     assert a["humaneval+.plus.pass@1"]["high"] == pytest.approx(0.9285, abs=1e-3)
     # ... and the judge's own bootstrap interval is kept as written.
     summary = json.loads((fixtures_root / "coder-a/codearena/summary.json").read_text())
-    assert a["codearena.win_rate"]["low"] == summary["metrics"]["win_rate"]["lower"]
+    assert a["codearena.win_rate"]["low"] == summary["details"]["metrics"]["win_rate"]["lower"]
 
 
 def test_report_json_is_valid_against_exported_schema(report_json: dict[str, object]) -> None:
