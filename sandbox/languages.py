@@ -59,9 +59,13 @@ class SuiteAdapterSpec(FrozenModel):
 
 
 class FetchSpec(FrozenModel):
-    """A file the image build needs that Debian does not package, downloaded on the host."""
+    """A file the image build needs that Debian does not package, fetched on the host through
+    the ecosystem's own client (``npm pack NAME@VERSION``), so that the user's configured
+    registry mirror or proxy applies."""
 
-    url: str
+    npm: str = Field(
+        pattern=r"^(@[\w.-]+/)?[\w.-]+@[\w.+-]+$", description="package@version for npm pack"
+    )
     integrity: str = Field(pattern=r"^sha512-[A-Za-z0-9+/]+=*$", description="as npm prints it")
     file: str = Field(description="where it goes, relative to the language folder")
 

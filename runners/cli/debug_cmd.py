@@ -28,8 +28,12 @@ def debug(
     keep_for: float = typer.Option(3600.0, help="Seconds a kept container lives."),
     rerun: bool = typer.Option(True, help="Run the sample again to confirm the verdict."),
 ) -> None:
-    """Explain one sample: its verdict, the failing test, the program with the failing line
-    marked and the error; then re-run it exactly, and open its container on request."""
+    """Explain one sample, re-run it, open its container.
+
+    Shows the verdict, the failing test, the program with the failing line marked and the
+    error; then re-runs the exact execution (--no-rerun skips it); --shell or --keep open the
+    very container it ran in.
+    """
     from runners.debug import find_target
 
     target = find_target(results, task_id, sample)

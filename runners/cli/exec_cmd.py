@@ -104,5 +104,5 @@ def clean(
 
 def register(app: typer.Typer) -> None:
     """Add `exec` and `clean`."""
-    app.command("exec")(exec_program)
-    app.command("clean")(clean)
+    app.command("exec", short_help="Run one program in its language's sandbox.")(exec_program)
+    app.command("clean", short_help="Remove containers of dead sandbox processes.")(clean)

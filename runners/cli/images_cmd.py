@@ -7,13 +7,18 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-images_app = typer.Typer(help="Make the base image and the language images (no registry needed).")
+from sandbox.progress import ProgressReporter
+
+images_app = typer.Typer(
+    help="Make the base image and the language images (no registry needed).",
+    short_help="Make the base and language images locally.",
+    rich_markup_mode=None,
+)
 
 
-@images_app.command("bootstrap")
+@images_app.command("bootstrap", short_help="Make the base image from the host's apt mirror.")
 def bootstrap(
     mirror: str | None = typer.Option(None, help="Debian mirror URI (default: host's apt)."),
     release: str | None = typer.Option(None, help="Debian codename (default: the host's)."),
@@ -29,7 +34,7 @@ def bootstrap(
     )
 
 
-@images_app.command("build")
+@images_app.command("build", short_help="Build language images; unchanged ones are skipped.")
 def build(
     lang: list[str] = typer.Option(
         ["all"], "--lang", "-l", help="Language id/alias, repeatable, or 'all'."
@@ -37,6 +42,7 @@ def build(
     parallel: int = typer.Option(0, help="Images built at once (0: sized from the host)."),
     force: bool = typer.Option(False, help="Rebuild even if the image is up to date."),
     log_dir: Path = typer.Option(Path("results/build-logs"), help="Where build logs go."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress."),
 ) -> None:
     """Build language images in parallel; unchanged ones (same folder hash) are skipped.
 
@@ -59,14 +65,9 @@ def build(
         )
     workers = parallel or default_build_parallelism()
     results = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-    ) as progress:
-        task = progress.add_task("building images", total=len(specs))
+    with ProgressReporter(enabled=progress) as reporter:
+        task = reporter.task("images")
+        task.start(len(specs))
         with ThreadPoolExecutor(workers) as pool:
             futures = [
                 pool.submit(build_image, engine, s, force=force, log_dir=log_dir) for s in specs
@@ -74,7 +75,8 @@ def build(
             for future in as_completed(futures):
                 result = future.result()
                 results.append(result)
-                progress.update(task, advance=1, description=f"{result.language}: {result.outcome}")
+                task.note(f"{result.language}: {result.outcome} ({result.seconds:.0f} s)")
+                task.advance()
     table = Table("language", "outcome", "seconds", "toolchain / detail")
     for r in sorted(results, key=lambda r: r.language):
         colour = {"built": "green", "up-to-date": "green", "unavailable": "yellow"}.get(

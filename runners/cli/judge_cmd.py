@@ -99,8 +99,12 @@ def judge(
     price_output: float | None = typer.Option(None, "--price-output", help="USD per 1M output"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="progress bar (stderr)"),
 ) -> None:
-    """Judge a model's answers with an LLM: CodeArena pairwise win/tie rates against a baseline
-    (both orders), or CODAL-Bench 1-10 grades against a reference; with bootstrap intervals."""
+    """Judge a model's answers with an LLM (CodeArena, CODAL-Bench).
+
+    CodeArena: pairwise against a baseline answer in both orders, win and tie rates.
+    CODAL-Bench: 1-10 grades on five coding preferences against a reference.
+    Bootstrap intervals on every metric; see docs/judge.md.
+    """
     if not base_url.startswith(("http://", "https://")):
         raise BadInputError(
             f"--base-url {base_url!r} is not an http(s) URL", "e.g. http://127.0.0.1:8000/v1"

@@ -9,7 +9,6 @@ from typing import Any
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -22,6 +21,7 @@ from sandbox.availability import (
 from sandbox.errors import EngineUnavailableError
 from sandbox.images import short_version
 from sandbox.languages import LanguageSpec, select_languages
+from sandbox.progress import ProgressReporter
 from sandbox.selftest import LanguageSelftestResult, SelftestState
 
 _STATE_TEXT = {
@@ -98,31 +98,26 @@ def selftest(
     workers: int | None = typer.Option(None, "--workers", "-w", min=1, help="Parallel runs."),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
-    """Run every language's smoke programs in its image: hello -> ok, compile_error ->
-    compile_error (compiled languages), runtime_error -> nonzero_exit, timeout -> timeout,
-    wrong -> nonzero_exit. Exit code 1 if any available language fails; languages that need
-    a registry are shown as skipped."""
+    """Run every language's smoke programs in its image.
+
+    hello -> ok, compile_error -> compile_error (compiled languages), runtime_error ->
+    nonzero_exit, timeout -> timeout, wrong -> nonzero_exit. Exit code 1 if any available
+    language fails; languages whose base image needs a registry are shown as skipped.
+    """
     from sandbox.executor import LocalExecutor
     from sandbox.selftest import run_selftest, selftest_failed
 
     specs = select_languages(lang or None)
     probe = _probe(required=True)
-    with Progress(
-        TextColumn("self-test"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=json_output,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("languages", total=len(specs))
-        results = run_selftest(
-            specs,
-            probe,
-            lambda: LocalExecutor(workers=workers),
-            on_result=lambda _: bar.advance(task),
-        )
+    with ProgressReporter(enabled=not json_output) as reporter:
+        task = reporter.task("self-test")
+        task.start(len(specs))
+
+        def done(result: LanguageSelftestResult) -> None:
+            task.note(f"{result.language}: {result.state.value}")
+            task.advance()
+
+        results = run_selftest(specs, probe, lambda: LocalExecutor(workers=workers), on_result=done)
     if json_output:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=2))
     else:
@@ -178,5 +173,5 @@ def _check_cell(check: Any) -> Text:
 
 def register(app: typer.Typer) -> None:
     """Add ``languages`` and ``selftest`` to the main app."""
-    app.command("languages")(languages)
+    app.command("languages", short_help="Languages, their images and toolchains.")(languages)
     app.command("selftest")(selftest)

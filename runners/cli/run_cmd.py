@@ -113,4 +113,4 @@ def _choose_suite(suite: str | None, lang: list[str], samples: Path | None) -> s
 
 def register(app: typer.Typer) -> None:
     """Add ``run`` to the main app."""
-    app.command("run")(run)
+    app.command("run", short_help="Score samples with a suite: pass rates, pass@k.")(run)
