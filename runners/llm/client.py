@@ -226,11 +226,13 @@ class LLMClient:
             raise EndpointError(
                 f"{url}: HTTP {status} (not authorised): {detail}",
                 f"put a valid API key in ${self.spec.api_key_env} (or choose --api-key-env)",
+                status=status,
             )
         if status == 404:
             raise EndpointError(
                 f"{url}: HTTP 404 (no such endpoint or model): {detail}",
                 f"check --base-url (it ends with /v1) and {self.model_option}",
+                status=status,
             )
         raise RequestRejectedError(
             f"{url}: HTTP {status}: {detail}",

@@ -18,6 +18,10 @@ class LLMError(SandboxError):
 class EndpointError(LLMError):
     """The endpoint refuses every request (bad URL, bad key, unknown model): the run stops."""
 
+    def __init__(self, problem: str, fix: str = "", *, status: int | None = None) -> None:
+        super().__init__(problem, fix)
+        self.status = status
+
 
 class RequestFailedError(LLMError):
     """One request failed for good (retries spent, client error); recorded, retried on re-run."""
