@@ -2,12 +2,16 @@
 suites and protocols, the judge, the baseline results and the gate rules.
 
 Relative paths in the file are relative to the file's own folder, so a config and its data
-travel together. Every table is validated (unknown keys are errors) and the gate rules are
-parsed before anything runs, so that a typo costs no request. See docs/generate.md.
+travel together. ``${NAME}`` in a string is the environment variable NAME (CI passes the
+endpoint and the revision that way; a variable that is not set is an error). Every table is
+validated (unknown keys are errors) and the gate rules are parsed before anything runs, so that
+a typo costs no request. See docs/generate.md.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -148,7 +152,7 @@ def load_config(path: Path) -> EvalConfigSpec:
     except tomllib.TOMLDecodeError as exc:
         raise BadInputError(f"{path}: not valid TOML ({exc})", "fix the file") from exc
     try:
-        config = EvalConfigSpec.model_validate(raw)
+        config = EvalConfigSpec.model_validate(expand_variables(raw, path))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "the file"
@@ -162,11 +166,37 @@ def load_config(path: Path) -> EvalConfigSpec:
     return resolve_paths(config, path.parent)
 
 
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_variables(value: Any, path: Path) -> Any:
+    """``value`` with every ``${NAME}`` in its strings replaced by the environment's NAME."""
+    if isinstance(value, dict):
+        return {key: expand_variables(item, path) for key, item in value.items()}
+    if isinstance(value, list):
+        return [expand_variables(item, path) for item in value]
+    if not isinstance(value, str):
+        return value
+
+    def lookup(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise BadInputError(
+                f"{path}: ${{{name}}} is used but the environment variable {name} is not set",
+                f"export {name}=... before running (or write the value in the file)",
+            )
+        return os.environ[name]
+
+    return _VARIABLE.sub(lookup, value)
+
+
 def resolve_paths(config: EvalConfigSpec, root: Path) -> EvalConfigSpec:
     """Every relative path of ``config`` made relative to ``root`` (the config's folder)."""
 
     def fix(value: Path | None) -> Path | None:
-        return None if value is None else (value if value.is_absolute() else root / value)
+        if value is None or value.is_absolute():
+            return value
+        return Path(os.path.normpath(root / value))
 
     def fixed(model: FrozenModel, fields: tuple[str, ...]) -> Any:
         return model.model_copy(update={f: fix(getattr(model, f)) for f in fields})

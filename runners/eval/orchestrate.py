@@ -92,17 +92,24 @@ def run_eval(
     started = utc_now()
     for entry in [*config.suites, *config.protocols]:
         steps.append(_timed(_generate, config, entry, reporter))
+    generated = {s.name for s in steps if s.complete}
     chosen = executor or LazyExecutor(config.run.executor, config.run.workers)
     try:
         for suite_entry in config.suites:
-            steps.append(_timed(_run, config, suite_entry, chosen, reporter))
+            if suite_entry.name in generated:
+                steps.append(_timed(_run, config, suite_entry, chosen, reporter))
     finally:
         if executor is None:
             chosen.close()
     for protocol_entry in config.protocols:
-        steps.append(_timed(_judge, config, protocol_entry, reporter))
+        if protocol_entry.name in generated:
+            steps.append(_timed(_judge, config, protocol_entry, reporter))
     results = out / "results"
-    reports = write_reports(out, results, config.baseline.results, config.run.report)
+    reports = (
+        write_reports(out, results, config.baseline.results, config.run.report)
+        if results.is_dir()
+        else {}
+    )
     gate, passed, reason = _decide(config, results, steps)
     outcome = EvalResult(
         model=config.candidate.model,
@@ -198,26 +205,31 @@ def _generate(
     )
     _require_usable(entry.name, summary)
     counts = summary.counts
+    usage = summary.usage.get("this_run", {})
     detail = (
         f"{counts.get('ok', 0)} answered, {counts.get('rejected', 0)} refused, "
-        f"{summary.usage.get('this_run', {}).get('requests', 0)} requests this run"
+        f"{counts.get('errors', 0)} failed; {usage.get('requests', 0)} requests, "
+        f"{usage.get('cache_hits', 0)} from the cache, "
+        f"{summary.usage.get('all_samples', {}).get('total_tokens', 0)} tokens in all"
     )
+    if not summary.complete:
+        first = summary.problems[0] if summary.problems else "no detail"
+        detail = f"{detail} (first failure: {first})"
     return EvalStepResult(
-        step="generate", name=entry.name, directory=str(directory), complete=True, detail=detail
+        step="generate",
+        name=entry.name,
+        directory=str(directory),
+        complete=summary.complete,
+        detail=detail,
     )
 
 
 def _require_usable(name: str, summary: GenerationSummary) -> None:
-    """Generation must be complete, and not refused for every sample, before anything is scored
-    (an endpoint that refuses everything is a set-up problem, not the model's score)."""
+    """An endpoint that refused every sample is a set-up problem, not the model's score: stop
+    before anything is scored. (Samples that failed for good leave the step unfinished: the
+    decision is then 'blocked, re-run to resume'.)"""
     counts = summary.counts
     first = summary.problems[0] if summary.problems else "no detail"
-    if not summary.complete:
-        raise EvalStepError(
-            f"generation for {name} is incomplete: {counts.get('errors', 0)} failed requests "
-            f"(first: {first})",
-            "check the endpoint and re-run the same config: finished samples are kept",
-        )
     if counts.get("planned") and counts.get("rejected") == counts.get("planned"):
         raise EvalStepError(
             f"the endpoint refused every request for {name} (first: {first})",
@@ -310,6 +322,8 @@ def _decide(
 ) -> tuple[GateResult | None, bool, str]:
     """The gate's decision; unfinished results block (a sandbox error is never a pass)."""
     unfinished = [f"{s.step} {s.name} ({s.detail})" for s in steps if not s.complete]
+    if unfinished:
+        return None, False, f"blocked: unfinished, re-run to resume: {'; '.join(unfinished)}"
     rules = config.gate
     gate = None
     if rules.require or rules.max_drop:
@@ -323,8 +337,6 @@ def _decide(
             seed=rules.seed,
             resamples=rules.resamples,
         )
-    if unfinished:
-        return gate, False, f"blocked: unfinished results, re-run to retry: {'; '.join(unfinished)}"
     if gate is None:
         return None, True, "no gate rules: nothing blocks"
     failed = [r.rule for r in gate.rules if not r.passed]

@@ -12,7 +12,9 @@ from typer.testing import CliRunner, Result
 
 from runners.cli.main import app
 from runners.eval.config import load_config
+from runners.report.loaders import find_result_dirs
 from sandbox.errors import BadInputError
+from tests.runners.generate.model_server import plain
 from tests.runners.judge.server import serve
 
 from .conftest import ARENA, CODAL, SERVED, answering_model, base_config, write_config
@@ -122,6 +124,14 @@ def test_limit_writes_one_question_subset_for_generation_and_judge(tmp_path: Pat
     assert len(answers) == 2
     judged = json.loads((tmp_path / "o" / "results" / "codal" / "summary.json").read_text())
     assert judged["counts"]["questions"] == 2
+    # `sandbox report`/`gate` over the whole folder read the scores, never the generations
+    found = find_result_dirs(tmp_path / "o")
+    assert [p.relative_to(tmp_path / "o").as_posix() for p in found] == [
+        "results/codal",
+        "results/codearena",
+    ]
+    with pytest.raises(BadInputError, match="a `sandbox generate` folder"):
+        find_result_dirs(tmp_path / "o" / "generate" / "codal")
 
 
 def test_an_endpoint_refusing_everything_stops_before_scoring(tmp_path: Path) -> None:
@@ -211,3 +221,68 @@ def test_unknown_executor_is_refused_before_anything_runs(tmp_path: Path) -> Non
     )
     result, _ = run_eval_cli(config, "--executor", "warp")
     assert result.exit_code != 0 and "unknown executor 'warp'" in str(result.exception)
+
+
+def test_failed_generation_blocks_then_a_rerun_finishes_only_that(tmp_path: Path) -> None:
+    model = answering_model({"dedupe": plain("GOOD: use dict.fromkeys.")}, good=True)
+    model.failing["dedupe"] = 100
+    with serve(model, models=SERVED) as server:
+        config = write_config(
+            tmp_path / "c.toml",
+            {
+                **base_config(server.url, tmp_path / "o"),
+                "candidate": {
+                    "model": "coder-x",
+                    "base_url": server.url,
+                    "retry_base_delay": 0.001,
+                    "max_retries": 1,
+                },
+                "protocols": protocols(2),
+                "gate": {"require": ["codearena.win_rate>=0.5"]},
+            },
+        )
+        blocked, verdict = run_eval_cli(config)
+        assert blocked.exit_code == 1, blocked.output
+        assert verdict is not None and verdict["reason"].startswith("blocked: unfinished")
+        assert "generate codearena" in verdict["reason"] and verdict["gate"] is None
+        assert [s["name"] for s in verdict["steps"] if s["step"] == "judge"] == ["codal"]
+        model.failing.clear()
+        before = list(model.asked)
+        done, verdict = run_eval_cli(config)
+    assert done.exit_code == 0, done.output
+    assert verdict is not None and verdict["passed"]
+    assert model.asked[len(before) :] == ["dedupe"]  # only the failed sample was asked again
+
+
+def test_environment_variables_fill_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_config(
+        tmp_path / "c.toml",
+        {
+            "candidate": {"model": "m", "base_url": "${MODEL_URL}", "revision": "${REV}"},
+            "suites": [{"name": "mceval", "system": "costs $5, not ${NOPE"}],
+        },
+    )
+    with pytest.raises(BadInputError, match="environment variable MODEL_URL is not set"):
+        load_config(path)
+    monkeypatch.setenv("MODEL_URL", "http://10.0.0.7:8000/v1")
+    monkeypatch.setenv("REV", "abc123")
+    config = load_config(path)
+    assert (config.candidate.base_url, config.candidate.revision) == (
+        "http://10.0.0.7:8000/v1",
+        "abc123",
+    )
+    assert config.suites[0].system == "costs $5, not ${NOPE"
+
+
+def test_the_example_configs_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = Path(__file__).resolve().parents[3] / "examples" / "eval"
+    demo = load_config(examples / "loopback.toml")
+    assert demo.run.output == examples.parents[1] / "results" / "eval" / "demo"
+    assert all(p.questions is not None and p.questions.is_file() for p in demo.protocols)
+    monkeypatch.setenv("CANDIDATE_URL", "http://gpu:8000/v1")
+    monkeypatch.setenv("CANDIDATE_REVISION", "r1")
+    release = load_config(examples / "release.toml")
+    assert [s.name for s in release.suites] == ["humaneval+", "mbpp+", "mceval", "multipl-e"]
+    assert release.generation.greedy and release.gate.max_drop
