@@ -32,6 +32,7 @@ from runners.judge.runner import run_judge
 from runners.llm import EndpointSpec
 from runners.provenance import collect_provenance, utc_now
 from runners.report.loaders import load_sources
+from runners.results import ResultsStore
 from runners.stats import McNemarMethod
 from runners.suites import get_suite
 from runners.suites.base import SuiteRunSpec
@@ -258,14 +259,18 @@ def _run(
         },
     )
     reporter.say(f"[eval] run {entry.name}")
+    store = ResultsStore(config.run.output / "results" / entry.name)
+    before = len(store.load_records())
     summary = run_suite(spec, executor=executor, progress=reporter)
+    scored = len(store.load_records()) - before
     pending = {k: v for k, v in summary.counts.items() if k in ("errors", "incomplete") and v}
+    notes = [f"{scored} samples scored this run", *(f"{k} {v}" for k, v in pending.items())]
     return EvalStepResult(
         step="run",
         name=entry.name,
         directory=str(spec.output),
         complete=summary.complete,
-        detail=", ".join(f"{k} {v}" for k, v in pending.items()),
+        detail="; ".join(notes),
     )
 
 
@@ -308,12 +313,16 @@ def _judge(
     finally:
         cache.close()
     pending = summary.details.get("pending_judgments", 0)
+    usage = summary.details.get("usage", {}).get("this_run", {})
+    notes = [f"{usage.get('requests', 0)} judge requests this run"]
+    if pending:
+        notes.append(f"{pending} judgments failed")
     return EvalStepResult(
         step="judge",
         name=entry.name,
         directory=str(directory),
         complete=summary.complete,
-        detail=f"{pending} judgments failed" if pending else "",
+        detail="; ".join(notes),
     )
 
 
