@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -76,10 +77,11 @@ class Model:
         return "Rationale: correct and clear enough.\nRating: 7"
 
 
-def serve(port: int, model: Model) -> None:
+def serve(port: int, model: Model, quiet: bool) -> None:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
-            pass
+            if not quiet:  # one line per request: a re-run of `sandbox eval` shows none
+                print(f"table_model: {self.command} {self.path}", file=sys.stderr, flush=True)
 
         def send_json(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
@@ -122,8 +124,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--model", default="demo-coder")
     parser.add_argument("--judge", default="demo-judge")
+    parser.add_argument("--quiet", action="store_true", help="no line per request")
     args = parser.parse_args()
-    serve(args.port, Model(args.model, args.judge))
+    serve(args.port, Model(args.model, args.judge), args.quiet)
 
 
 if __name__ == "__main__":
