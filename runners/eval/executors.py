@@ -56,11 +56,6 @@ class LazyExecutor:
             self._made = open_executor(self.choice, self.workers)
         return self._made
 
-    @property
-    def started(self) -> bool:
-        """Whether an executor was made (something needed the engine)."""
-        return self._made is not None
-
     def run(self, request: ExecutionRequest) -> ExecutionResult:
         return self._get().run(request)
 

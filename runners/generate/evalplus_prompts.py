@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -49,13 +50,13 @@ FENCE_STOP = "\n```\n"
 _TURN = "\x00-sandbox-turn-\x00"
 
 
+@dataclass(frozen=True)
 class EvalplusPromptTexts:
     """evalplus's instruction prefix, answer prefix and OpenAI system message."""
 
-    def __init__(self, instruction: str, response: str, system: str) -> None:
-        self.instruction = instruction
-        self.response = response
-        self.system = system
+    instruction: str
+    response: str
+    system: str
 
 
 @functools.cache

@@ -102,6 +102,7 @@ async def run_generate(
     and raw.jsonl; return (DIR, summary). An endpoint that refuses everything (bad URL, key or
     model) stops the run with EndpointError; what was stored stays."""
     generator = get_generator(spec.suite)
+    spec = spec.model_copy(update={"suite": generator.name})  # one spelling in keys and records
     generator.check_spec(spec)
     check_sampling(spec)
     jobs, dataset = plan_jobs(spec, generator)
@@ -251,7 +252,7 @@ async def _ask(
 def _check_identity(records: Any, spec: GenerateRunSpec, directory: Path) -> None:
     """Refuse to resume into a folder that holds another model's or suite's generations."""
     for record in records:
-        for field, wanted in (("suite", spec.suite.lower()), ("model", spec.model)):
+        for field, wanted in (("suite", spec.suite), ("model", spec.model)):
             found = record.get(field)
             if found is not None and found != wanted:
                 raise BadInputError(

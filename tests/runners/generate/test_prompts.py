@@ -116,6 +116,12 @@ def test_evalplus_completion_prompt_and_stop_strings() -> None:
     problem = first_problem()
     assert items[0].prompt == problem["prompt"].strip() + "\n"
     assert items[0].stop == (*EOS, *extra_eos_for_direct_completion("humaneval"))
+    from runners.generate.evalplus_prompts import evalplus_stops
+
+    assert evalplus_stops("mbpp", PromptForm.COMPLETION) == (
+        *EOS,
+        *extra_eos_for_direct_completion("mbpp"),
+    )
     greedy = resolve_sampling(
         spec("humaneval+"), generator.defaults(spec("humaneval+"), PromptForm.COMPLETION), items[0]
     )
