@@ -11,6 +11,10 @@ language when its tag names it (any alias in ``languages/<id>/language.toml``); 
    task is not a Python program);
 4. else, with no fence at all, the whole answer (a model that answers with bare code).
 
+McEval's document tasks (HTML, JSON, Markdown: compared with a reference, never executed) are
+asked for by their document name; a block tagged ``html``, ``json``, ``markdown`` or ``md``
+belongs to them.
+
 HumanEval+/MBPP+ answers are then passed through evalplus's own ``sanitize`` by the suite, as
 evalplus does; this module never rewrites code.
 """
@@ -29,6 +33,16 @@ _FENCE = re.compile(
     r"^(?P=indent)(?P=fence)[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
+
+
+DOCUMENT_TAGS = {
+    "html": "html",
+    "htm": "html",
+    "json": "json",
+    "markdown": "markdown",
+    "md": "markdown",
+}
+"""Fence tags of McEval's document 'languages' (no language folder: nothing runs them)."""
 
 
 @dataclass(frozen=True)
@@ -72,14 +86,16 @@ def language_of_tag(tag: str) -> str | None:
 
 
 def extract_code(answer: str, language: str | None) -> ExtractionResult:
-    """The program in ``answer`` for ``language`` (a language id or alias; None: any)."""
-    wanted = language_of_tag(language) if language else None
+    """The program in ``answer`` for ``language`` (a language id or alias, or a document name
+    of :data:`DOCUMENT_TAGS`; None: any)."""
+    document = DOCUMENT_TAGS.get(language.lower()) if language else None
+    wanted = document or (language_of_tag(language) if language else None)
     blocks = find_blocks(answer)
     if not blocks:
         text = answer.strip("\n")
         return ExtractionResult(text + "\n" if text else None, wanted, "no-fence", 0)
     if wanted is not None:
-        tagged = [b for b in blocks if b.language == wanted]
+        tagged = [b for b in blocks if _names(b, wanted, document is not None)]
         if tagged:
             return ExtractionResult(tagged[0].code, wanted, "first-tagged", len(blocks))
     else:
@@ -90,6 +106,12 @@ def extract_code(answer: str, language: str | None) -> ExtractionResult:
     if untagged:
         return ExtractionResult(untagged[0].code, wanted, "first-untagged", len(blocks))
     return ExtractionResult(None, wanted, "other-languages-only", len(blocks))
+
+
+def _names(block: CodeBlock, wanted: str, document: bool) -> bool:
+    if document:
+        return DOCUMENT_TAGS.get(block.tag.lower()) == wanted
+    return block.language == wanted
 
 
 def extract_all(answer: str) -> list[CodeBlock]:

@@ -54,7 +54,7 @@ def debug(
 
 def show_explanation(console: Console, target: DebugTarget) -> None:
     """Verdict, failing test, the program with its failing line, the error output."""
-    from runners.debug_view import error_text, program_view, verdict_lines
+    from runners.debug_view import answer_view, error_text, program_view, verdict_lines
 
     record = target.record
     lines = verdict_lines(record)
@@ -63,6 +63,9 @@ def show_explanation(console: Console, target: DebugTarget) -> None:
         console.print(line, markup=False, highlight=False)
     for label, value in target.failing_case().items():
         console.print(Text.assemble((f"  {label}: ", "bold"), value))
+    answer = answer_view(record)
+    if answer is not None:
+        console.print(Panel(Text(answer[1]), title=answer[0]))
     view = program_view(record, target.request)
     if view.text:
         title = (

@@ -29,8 +29,10 @@ app = typer.Typer(
 # Command modules, in the order they appear in --help. Each exposes ``register(app)``.
 COMMAND_MODULES = (
     "runners.cli.exec_cmd",
+    "runners.cli.generate_cmd",
     "runners.cli.run_cmd",
     "runners.cli.judge_cmd",
+    "runners.cli.eval_cmd",
     "runners.cli.report_cmd",
     "runners.cli.debug_cmd",
     "runners.cli.images_cmd",
