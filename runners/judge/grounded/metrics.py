@@ -110,17 +110,18 @@ def execution_metrics(prefix: str, table: Mapping[str, Any]) -> dict[str, Metric
     out: dict[str, MetricValue] = {}
     for role, head in (("model", f"{prefix}.exec"), ("baseline", f"{prefix}.exec.baseline")):
         for rate in RATES:
-            out.update(_metric(f"{head}.{rate}", table[role][rate]))
+            out.update(estimate_metric(f"{head}.{rate}", table[role][rate]))
     for language, row in table["model"]["per_language"].items():
         for rate in ("compile_rate", "run_clean_rate"):
             name = f"{prefix}.exec.per_language.{language}.{rate}"
-            out.update(_metric(name, row[rate], language))
+            out.update(estimate_metric(name, row[rate], language))
     return out
 
 
-def _metric(
+def estimate_metric(
     name: str, estimate: Mapping[str, Any], language: str | None = None
 ) -> dict[str, MetricValue]:
+    """``{name: MetricValue}`` of an estimate ``{value, lower, upper, n}``; empty without value."""
     if estimate["value"] is None:
         return {}
     metric = make_metric(name, estimate["value"], estimate["n"], language)
