@@ -39,7 +39,7 @@ def excerpt(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head = limit // 3
-    tail = limit - head - 5
+    tail = limit - head - len("\n[...]\n")
     return f"{text[:head]}\n[...]\n{text[-tail:]}"
 
 
