@@ -100,8 +100,9 @@ async def _execute(
             "executing answers needs the sandbox's Docker engine",
             "start Docker (sandbox doctor), or drop --execute / --ground",
         )
-    answers = [a for item in plan.items for a in protocol.answer_sides(item).values()]
-    fields = [f"execution_{side}" for side in ("a", "b", "answer", "reference")]
+    sides = [protocol.answer_sides(item) for item in plan.items]
+    answers = [answer for per_item in sides for answer in per_item.values()]
+    fields = sorted({f"execution_{side}" for per_item in sides for side in per_item})
     known = stored_executions(stored.values(), fields)
     todo = [a for a in answers if a.key() not in known]
     if progress is not None:

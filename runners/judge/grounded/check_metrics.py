@@ -17,19 +17,11 @@ from typing import Any
 
 from runners.records import MetricValue
 
-from ..parsing import score_label
 from ..stats import bootstrap_mean
-from .metrics import estimate_metric, wilson
+from .compare import count_changed_verdicts, preferred_side
+from .metrics import estimate_metric
 
 PREFIX = "judge-check"
-
-
-def preferred_side(label: str | None) -> str | None:
-    """``A``, ``B`` or ``=`` for a verdict label; None without one."""
-    if not label:
-        return None
-    points = score_label(label)
-    return "A" if points > 0 else "B" if points < 0 else "="
 
 
 def prefers_passing(label: str | None, passing_position: str) -> bool | None:
@@ -100,27 +92,13 @@ def summarize_grounding(
 def count_flips(
     plain: Sequence[Mapping[str, Any]], grounded: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """Games judged both ways whose preferred side changed with the grounding (a tie is a side),
-    and in which direction relative to the passing answer."""
-    before = {(r["question_id"], r["game"]): r for r in plain if r.get("status") != "error"}
-    compared = changed = to_passing = to_failing = 0
-    for record in grounded:
-        old = before.get((record["question_id"], record["game"]))
-        if old is None or record.get("status") == "error":
-            continue
-        compared += 1
-        if preferred_side(old.get("label")) == preferred_side(record.get("label")):
-            continue
-        changed += 1
-        was, now = old.get("prefers_passing"), record.get("prefers_passing")
-        to_passing += now is True and was is not True
-        to_failing += now is False and was is not False
+    """Games judged both ways whose preferred side changed with the grounding, and whether the
+    passing answer fared better (``to_passing``) or worse (``to_failing``) for it."""
+    table = count_changed_verdicts(plain, grounded, "passing_position")
     return {
-        "games_compared": compared,
-        "changed": changed,
-        "changed_rate": wilson(changed, compared),
-        "to_passing": to_passing,
-        "to_failing": to_failing,
+        **{k: v for k, v in table.items() if k not in ("towards", "away")},
+        "to_passing": table["towards"],
+        "to_failing": table["away"],
     }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import combinations
 from pathlib import Path
 
+from runners.multilang.programs import render_template
 from runners.records import EvalplusDetails, SampleRecord, Verdict
 from runners.report.loaders import LoadedSource, load_source
 from runners.suites import find_suite
@@ -123,7 +124,10 @@ def answer_code(sample: SampleRecord, prompt: str) -> str:
     details = sample.details
     if isinstance(details, EvalplusDetails):
         return details.solution
-    return details.code if details.full_program else prompt + details.code
+    if details.full_program:
+        return details.code
+    # joined as the program suites join them (a newline where neither side has one)
+    return render_template("{prompt}{solution}", {"prompt": prompt, "solution": details.code})
 
 
 def render_question(language: str, prompt: str) -> str:

@@ -168,3 +168,12 @@ def test_grounded_protocol_end_to_end(judge_cli: CliRun, tmp_path: Path) -> None
     cells = {tuple(r[:2]): r[2] for r in languages.rows}
     assert cells[("codearena.exec.compile_rate", "javascript")] == "0.0%"
     assert cells[("codearena.exec.run_clean_rate", "python")] == "100.0%"
+
+
+def test_execute_is_refused_where_it_does_not_apply(judge_cli: CliRun, tmp_path: Path) -> None:
+    with serve(prefer_marker()) as server:
+        result, _ = judge_cli(server.url, "codal", "--execute", output=tmp_path / "codal")
+        assert "does not execute answers" in str(result.exception)
+        result, _ = judge_cli(server.url, "codal", "--ground", "execution")
+        assert "no codal protocol grounded in 'execution'" in str(result.exception)
+        assert server.chat_count == 0
