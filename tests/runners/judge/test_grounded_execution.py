@@ -10,6 +10,8 @@ import pytest
 from runners.judge.grounded.execute import execute_answers
 from runners.judge.grounded.models import AnswerOutcome, AnswerToRun, BlockOutcome, ExecSettingsSpec
 from runners.report.build import load_report
+from runners.report.loaders import load_source
+from runners.report.paired import collect_task_values
 from runners.report.tables import build_tables
 from sandbox.executor import Executor
 from tests.runners.helpers import CountingExecutor
@@ -156,6 +158,8 @@ def test_grounded_protocol_end_to_end(judge_cli: CliRun, tmp_path: Path) -> None
     records = read_records(grounded)
     assert {r["protocol"] for r in records} == {"codearena-grounded"}
     assert any("compile error" in str(p) for p in prompts.values())
+    paired = collect_task_values(load_source(grounded), "codearena-grounded.win_rate")
+    assert paired is not None and len(paired.per_task) == 6  # the gate's paired tests apply
     report = load_report([plain, grounded])
     changed = report.models[0].metrics["codearena-grounded.vs_plain.changed_rate"]
     assert changed.n == 12 and changed.value > 0
