@@ -76,7 +76,7 @@ def build_tables(report: ReportResult, *, interval: bool = True) -> list[TableDa
         names = [n for n in judge_names if n.split(".", 1)[0] == protocol]
         title = JUDGE_TITLES.get(protocol, f"Alignment: {protocol}")
         tables.append(_per_model_table(report, judge_columns(protocol, names), title, interval))
-    tables.append(_judge_language_table(report))
+    tables.append(_judge_language_table(report, interval))
     return [t for t in tables if t.rows]
 
 
@@ -128,7 +128,7 @@ def _language_table(report: ReportResult) -> TableData:
     return table
 
 
-def _judge_language_table(report: ReportResult) -> TableData:
+def _judge_language_table(report: ReportResult, interval: bool) -> TableData:
     """Per-language metrics of judge runs (answers' code rates, validity): one row each."""
     models = [m.model for m in report.models]
     table = TableData(
@@ -142,7 +142,7 @@ def _judge_language_table(report: ReportResult) -> TableData:
                 if metric.language is not None:
                     rows.setdefault((metric.name, metric.language), None)
     for name, language in sorted(rows):
-        cells = [format_metric(m.metrics.get(name), interval=False) for m in report.models]
+        cells = [format_metric(m.metrics.get(name), interval=interval) for m in report.models]
         short = name.replace(f".per_language.{language}", "")
         table.rows.append([short, language, *cells])
     return table

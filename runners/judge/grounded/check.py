@@ -30,7 +30,7 @@ from ..datasets import ArenaQuestion
 from ..methods import MethodName
 from ..protocol import JudgeContext, JudgeProtocol, get_protocol, grounded_protocol
 from ..records import FINAL_STATUSES
-from ..runner import ProgressHook, execute_jobs
+from ..runner import Job, ProgressHook, execute_jobs
 from ..stats import DEFAULT_RESAMPLES
 from .check_metrics import PREFIX, check_metrics, count_flips, prefers_passing, summarize_grounding
 from .execute import execute_answers, stored_executions
@@ -229,7 +229,7 @@ def _bind(
     item: GameSpec,
     pair: CheckPairSpec,
     grounding: Grounding,
-) -> Any:
+) -> Job:
     async def judged() -> dict[str, Any]:
         raw = await protocol.judge(item, ctx)
         raw.update(protocol.execution_fields(item, ctx))

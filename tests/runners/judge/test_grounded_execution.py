@@ -170,8 +170,8 @@ def test_grounded_protocol_end_to_end(judge_cli: CliRun, tmp_path: Path) -> None
     assert row[plain_table.header.index("code compiles")].startswith("83.3% [")
     languages = titles["Judged answers and judge validity per language"]
     cells = {tuple(r[:2]): r[2] for r in languages.rows}
-    assert cells[("codearena.exec.compile_rate", "javascript")] == "0.0%"
-    assert cells[("codearena.exec.run_clean_rate", "python")] == "100.0%"
+    assert cells[("codearena.exec.compile_rate", "javascript")] == "0.0% [0.0, 79.3]"
+    assert cells[("codearena.exec.run_clean_rate", "python")].startswith("100.0% [20.7, ")
 
 
 def test_execute_is_refused_where_it_does_not_apply(judge_cli: CliRun, tmp_path: Path) -> None:

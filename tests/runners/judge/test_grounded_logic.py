@@ -3,6 +3,7 @@ the rates by hand, judge-check validity and flips (the language registry is the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -242,3 +243,21 @@ def test_flips_count_changed_sides_and_their_direction() -> None:
     flips = count_flips(plain, grounded)
     assert (flips["games_compared"], flips["changed"]) == (3, 2)
     assert (flips["to_passing"], flips["to_failing"]) == (1, 1)
+
+
+def test_suites_give_each_task_prompt(data_dir: Path) -> None:
+    from runners.records import DatasetRef, SummaryRecord
+    from runners.suites import find_suite
+
+    def summary(name: str, path: Path) -> SummaryRecord:
+        ref = DatasetRef(name=name, path=str(path), hash="-")
+        return SummaryRecord(kind="suite", name=name, model="m", complete=True, dataset=ref)
+
+    humaneval = find_suite("humaneval+")
+    mceval = find_suite("mceval")
+    assert humaneval is not None and mceval is not None
+    shipped = data_dir / "humanevalplus" / "HumanEvalPlus.jsonl.gz"
+    prompts = humaneval.task_prompts(summary("humaneval+", shipped))
+    assert len(prompts) == 164 and "def has_close_elements" in prompts[("python", "HumanEval/0")]
+    programs = mceval.task_prompts(summary("mceval", data_dir / "mceval"))
+    assert "def has_close_elements" in programs[("python", "Python/1")]
