@@ -261,3 +261,22 @@ def test_suites_give_each_task_prompt(data_dir: Path) -> None:
     assert len(prompts) == 164 and "def has_close_elements" in prompts[("python", "HumanEval/0")]
     programs = mceval.task_prompts(summary("mceval", data_dir / "mceval"))
     assert "def has_close_elements" in programs[("python", "Python/1")]
+
+
+def test_grounded_protocol_is_its_own_name_prompt_and_cache_key() -> None:
+    from runners.judge.methods import MethodName
+    from runners.judge.protocol import get_protocol, grounded_protocol
+
+    plain, grounded = get_protocol("codearena"), grounded_protocol("codearena", "execution")
+    assert grounded.name == "codearena-grounded" and grounded.needs_execution
+    method = grounded.method(MethodName.PAPER)
+    assert grounded.cache_context(method) == {
+        "protocol": "codearena-grounded",
+        "method": "paper",
+        "grounding": "execution",
+    }
+    assert plain.cache_context(method) == {"protocol": "codearena", "method": "paper"}
+    prompts, base = grounded.prompts(method, None), plain.prompts(method, None)
+    assert prompts.sha256 != base.sha256 and prompts.source == "builtin:codearena-grounded-paper"
+    assert {"execution_a", "execution_b"} <= grounded.template_rules.required
+    assert prompts.user[""].index("{answer_b}") < prompts.user[""].index("{execution_a}")
