@@ -17,6 +17,10 @@ belongs to them.
 
 HumanEval+/MBPP+ answers are then passed through evalplus's own ``sanitize`` by the suite, as
 evalplus does; this module never rewrites code.
+
+Judged answers (``sandbox judge --execute``) run *every* block, each in the language that
+:func:`decide_block_language` gives it: its fence tag, else the question's language, else a
+guess from the code's unmistakable marks (:func:`guess_language`).
 """
 
 from __future__ import annotations
@@ -112,6 +116,48 @@ def _names(block: CodeBlock, wanted: str, document: bool) -> bool:
     if document:
         return DOCUMENT_TAGS.get(block.tag.lower()) == wanted
     return block.language == wanted
+
+
+# Marks that name a language beyond doubt, checked in this order (C++ before C: both #include).
+# A block that matches none is left without a language rather than guessed wrong.
+_GUESSES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("php", re.compile(r"<\?php")),
+    ("cpp", re.compile(r"#include\s*<(iostream|vector|string|map|algorithm|bits/)|\bstd::")),
+    ("c", re.compile(r"#include\s*<\w+\.h>")),
+    ("java", re.compile(r"\bpublic\s+(static\s+)?(class|void)\b|\bSystem\.out\.")),
+    ("csharp", re.compile(r"\busing\s+System\b|\bConsole\.Write")),
+    ("go", re.compile(r"^package\s+\w+\s*$|\bfmt\.Print", re.MULTILINE)),
+    ("rust", re.compile(r"\bfn\s+\w+\s*\(|\blet\s+mut\b|\bprintln!")),
+    ("javascript", re.compile(r"\bconsole\.log\(|\bfunction\s+\w+\s*\(|=>|\brequire\(")),
+    (
+        "python",
+        re.compile(r"^\s*(def|class)\s+\w+.*:\s*$|^\s*(import|from)\s+\w+|\bprint\(", re.MULTILINE),
+    ),
+)
+
+
+def guess_language(code: str) -> str | None:
+    """The language ``code`` unmistakably is (by the marks above, in order), or None."""
+    for language, marks in _GUESSES:
+        if marks.search(code):
+            return language
+    return None
+
+
+def decide_block_language(block: CodeBlock, hints: tuple[str, ...]) -> tuple[str | None, str]:
+    """(language id or None, how it was decided: ``tag``, ``question``, ``guess``, ``unknown``
+    or ``other-tag``). A tag that names no language (``text``, ``output``, ``json``) is not
+    overridden: that block is not code in any language we run."""
+    if block.language is not None:
+        return block.language, "tag"
+    if block.tag:
+        return None, "other-tag"
+    for hint in hints:
+        language = language_of_tag(hint)
+        if language is not None:
+            return language, "question"
+    guessed = guess_language(block.code)
+    return (guessed, "guess") if guessed is not None else (None, "unknown")
 
 
 def extract_all(answer: str) -> list[CodeBlock]:

@@ -13,13 +13,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import Field
 
 from runners.llm import SamplingSpec
+from runners.registry import Registry
 from sandbox.errors import BadInputError
 from sandbox.models import FrozenModel
 
@@ -204,37 +204,26 @@ BUILTIN_MODULES = (
     "runners.generate.program_prompts",
     "runners.generate.answer_prompts",
 )
-_REGISTRY: dict[str, Generator] = {}
-_loaded = False
+GENERATORS: Registry[Generator] = Registry("generator", BUILTIN_MODULES)
 G = TypeVar("G", bound=type[Generator])
 
 
 def register_generator(cls: G) -> G:
     """Class decorator: add an instance of ``cls`` to the registry under ``cls.name``."""
-    _REGISTRY[cls.name] = cls()
+    GENERATORS.register(cls)
     return cls
-
-
-def _load_builtins() -> None:
-    global _loaded
-    if not _loaded:
-        for module in BUILTIN_MODULES:
-            import_module(module)
-        _loaded = True
 
 
 def generator_names() -> list[str]:
     """Every registered generator's name, in registration order."""
-    _load_builtins()
-    return list(_REGISTRY)
+    return GENERATORS.names()
 
 
 def get_generator(name: str) -> Generator:
     """The generator called ``name`` (case-insensitive); BadInputError naming the choices."""
-    _load_builtins()
-    found = _REGISTRY.get(name.strip().lower())
+    found = GENERATORS.find(name)
     if found is None:
         raise BadInputError(
-            f"nothing to generate for {name!r}", f"use one of: {', '.join(_REGISTRY)}"
+            f"nothing to generate for {name!r}", f"use one of: {', '.join(GENERATORS.names())}"
         )
     return found

@@ -16,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from runners.llm import (
     ChatReply,
@@ -27,6 +27,7 @@ from runners.llm import (
     SamplingSpec,
     compute_cost,
 )
+from runners.llm.jobs import ProgressHook, run_jobs
 from runners.provenance import collect_provenance, utc_now
 from runners.results import ResultsStore, default_output_dir
 from sandbox.errors import BadInputError
@@ -42,14 +43,6 @@ from .base import (
 )
 from .outputs import count_statuses, first_problems, write_outputs
 from .records import FINAL_STATUSES, GenerationRecord, GenerationStatus, GenerationSummary
-
-
-class ProgressHook(Protocol):
-    """What the runner reports while it generates (the CLI draws a progress bar from it)."""
-
-    def start(self, total: int | None, done: int = 0) -> None: ...
-
-    def advance(self, count: int = 1) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -118,7 +111,7 @@ async def run_generate(
         if check_model:
             await check_model_served(client, spec.model)
         work = [_bind(generator, spec, client, job) for job in todo]
-        await execute_jobs(work, store, progress)
+        await run_jobs(work, store, progress)
     latest = store.latest()
     records = [GenerationRecord.model_validate(latest[j.key]) for j in jobs if j.key in latest]
     complete = len(records) == len(jobs) and all(r.final for r in records)
@@ -162,26 +155,6 @@ async def check_model_served(client: LLMClient, model: str) -> None:
 
 
 Job = Callable[[], Awaitable[GenerationRecord]]
-
-
-async def execute_jobs(
-    jobs: Sequence[Job], store: ResultsStore, progress: ProgressHook | None
-) -> None:
-    """Run the jobs concurrently (the client bounds requests), storing each record as it lands.
-
-    A fatal error (the endpoint refuses everything) cancels the rest and propagates; what was
-    stored stays on disk.
-    """
-    tasks = [asyncio.ensure_future(job()) for job in jobs]
-    try:
-        for finished in asyncio.as_completed(tasks):
-            store.append(await finished)
-            if progress is not None:
-                progress.advance()
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _bind(generator: Generator, spec: GenerateRunSpec, client: LLMClient, job: SampleJob) -> Job:

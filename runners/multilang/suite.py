@@ -131,6 +131,14 @@ class ProgramSuite(Suite):
     def rejudge(self, record: SampleRecord, result: ExecutionResult) -> tuple[Verdict, str]:
         return rejudge(record, result)
 
+    def task_prompts(self, summary: SummaryRecord) -> dict[tuple[str, str], str]:
+        data = self.load(Path(summary.dataset.path) if summary.dataset else None)
+        return {
+            (language, task.task_id): task.prompt
+            for language, tasks in data.tasks.items()
+            for task in tasks
+        }
+
     def render(self, summary: SummaryRecord) -> RenderableType:
         return summary_view(summary)
 

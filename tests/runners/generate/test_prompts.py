@@ -236,7 +236,8 @@ def test_forms_and_options_a_benchmark_does_not_have_are_refused() -> None:
 
 def test_every_suite_the_project_scores_can_be_generated_for() -> None:
     from runners.generate import generator_names
-    from runners.judge.protocol import protocol_names
+    from runners.judge.protocol import get_protocol, protocol_names
     from runners.suites import suite_names
 
-    assert set(suite_names()) | set(protocol_names()) <= set(generator_names())
+    question_sets = {get_protocol(n).questions_of or n for n in protocol_names()}
+    assert set(suite_names()) | question_sets <= set(generator_names())

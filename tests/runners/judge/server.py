@@ -253,3 +253,29 @@ def rating_judge(ratings: dict[str, int | None]) -> Behaviour:
         return Reply(text="Rationale: adequate.\nRating: 5")
 
     return behave
+
+
+EXEC_A = ("<|The Start of the Execution of Assistant A's Answer|>", "<|The End of the Execution")
+EXEC_B = ("<|The Start of the Execution of Assistant B's Answer|>", "<|The End of the Execution")
+
+
+def executions_of(payload: dict[str, Any]) -> tuple[str, str] | None:
+    """The execution reports of A and B in a grounded prompt; None in a plain one."""
+    text = last_user(payload)
+    if EXEC_A[0] not in text:
+        return None
+    a = text.split(EXEC_A[0], 1)[1].split(EXEC_A[1], 1)[0]
+    b = text.split(EXEC_B[0], 1)[1].split(EXEC_B[1], 1)[0]
+    return a, b
+
+
+def prefer_clean_execution(payload: dict[str, Any], number: int) -> Reply:
+    """Prefers the answer whose shown execution did not fail; without execution reports (a
+    plain prompt) its choice ignores the answers: always A."""
+    shown = executions_of(payload)
+    if shown is None:
+        return Reply(text=verdict_text("A>B"))
+    failed = [any(w in s for w in ("compile error", "runtime error", "timeout")) for s in shown]
+    if failed[0] == failed[1]:
+        return Reply(text=verdict_text("A=B"))
+    return Reply(text=verdict_text("B>>A" if failed[0] else "A>>B"))
