@@ -88,7 +88,14 @@ def test_killed_run_resumes_without_asking_a_finished_sample_again(tmp_path: Pat
         )
         try:
             deadline = time.monotonic() + 60
-            while server.chat_count < 3 and time.monotonic() < deadline:
+            results = tmp_path / "out" / "results.jsonl"
+
+            def stored() -> int:
+                return len(read_jsonl(results)) if results.is_file() else 0
+
+            # the third request is in flight once the second reply is in; its record is
+            # appended a moment later, so wait for both before killing the run
+            while (server.chat_count < 3 or stored() < 2) and time.monotonic() < deadline:
                 time.sleep(0.02)
             assert server.chat_count == 3, "the run never reached the blocked request"
         finally:
