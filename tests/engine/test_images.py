@@ -8,16 +8,9 @@ from typing import Any
 
 import pytest
 
+from sandbox.bases import base_image_id, detect_mirror
 from sandbox.engine import DockerEngine
-from sandbox.images import (
-    LABEL_BASE,
-    LABEL_HASH,
-    LABEL_TOOLCHAIN,
-    base_image_id,
-    build_image,
-    detect_mirror,
-    image_status,
-)
+from sandbox.images import LABEL_BASE, LABEL_HASH, LABEL_TOOLCHAIN, build_image, image_status
 from sandbox.languages import load_spec, resolve_language, select_languages
 
 pytestmark = pytest.mark.docker

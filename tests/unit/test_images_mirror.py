@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.images import _mirrors_from_deb822, _mirrors_from_one_line, short_version
+from sandbox.bases import _mirrors_from_deb822, _mirrors_from_one_line
+from sandbox.images import short_version
 
 DEB822 = """Types: deb
 URIs: http://mirror.example/debian
