@@ -1,8 +1,9 @@
 """Language images: one per language folder, built FROM a local base image (``sandbox.bases``).
 
 No registry can be assumed: language images build FROM a Debian base made by
-``sandbox images bootstrap`` with apt-get inside. An image records the hash of its folder and its toolchain version in labels, so that an
-unchanged language is never rebuilt and ``sandbox languages`` can show versions.
+``sandbox images bootstrap`` with apt-get inside. An image records the hash of its folder and
+its toolchain version in labels, so that an unchanged language is never rebuilt and
+``sandbox languages`` can show versions.
 """
 
 from __future__ import annotations

@@ -53,9 +53,9 @@ def build(
 
     Exit code 1 if any available language failed to build.
     """
+    from sandbox.bases import base_image_exists
     from sandbox.engine import DockerEngine
     from sandbox.errors import ImageMissingError
-    from sandbox.bases import base_image_exists
     from sandbox.images import build_image, default_build_parallelism
     from sandbox.languages import select_languages
 
