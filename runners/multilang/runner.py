@@ -11,6 +11,7 @@ from pydantic import Field
 
 from runners.multilang.aggregate import summarize_plan
 from runners.multilang.availability import LanguageStatusResult, probe_with_engine
+from runners.multilang.data_patches import apply_patches, load_patches
 from runners.multilang.datasets import (
     COMPARISON_LANGUAGES,
     SuiteData,
@@ -48,6 +49,7 @@ class SuiteRunSpec(FrozenModel):
     limit: int | None = Field(None, ge=1, description="first N tasks per language")
     timeout_s: float = Field(SUITE_TIMEOUT_S, gt=0)
     ks: tuple[int, ...] = (1, 10, 100)
+    fix_known_data_bugs: bool = Field(False, description="apply runners/multilang/patches/")
 
     def model_name(self) -> str:
         if self.model:
@@ -56,6 +58,7 @@ class SuiteRunSpec(FrozenModel):
 
     def output_dir(self) -> Path:
         langs = "-".join(sorted(self.languages)) if self.languages else "all"
+        langs += "-patched" if self.fix_known_data_bugs else ""
         return self.output or default_output_dir("run", self.suite.value, self.model_name(), langs)
 
 
@@ -78,6 +81,7 @@ def run_suite(
     """
     started = utc_now()
     data = load_suite(spec.suite, spec.data_dir)
+    patched = apply_patches(data, load_patches()) if spec.fix_known_data_bugs else None
     names = list(spec.languages) or None
     languages = select_languages(data, names)
     samples = load_samples(spec.samples) if spec.samples is not None else None
@@ -106,6 +110,8 @@ def run_suite(
     else:
         execute_jobs(jobs, None, store, toolchains, on_record)
     summary = build_summary(spec, plan, store, data, started)
+    if patched is not None:
+        summary["data_patches"] = [patch.model_dump() for patch in patched]
     store.write_summary(summary)
     return summary
 

@@ -113,6 +113,12 @@ def run(
         4.0, "--gt-time-limit-factor", help="evalplus: x ground-truth time."
     ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar."),
+    fix_known_data_bugs: bool = typer.Option(
+        False,
+        "--fix-known-data-bugs",
+        help="McEval/MultiPL-E: apply the known upstream data fixes (`sandbox languages "
+        "--issues`); off by default, so that scores compare with the papers.",
+    ),
 ) -> None:
     """Evaluate a model's samples with a suite and print pass rates and pass@k per language.
 
@@ -125,6 +131,10 @@ def run(
     if chosen in EVALPLUS_SUITES:
         if lang:
             raise BadInputError(f"--lang does not apply to {chosen.value}", "drop --lang")
+        if fix_known_data_bugs:
+            raise BadInputError(
+                f"--fix-known-data-bugs does not apply to {chosen.value}", "drop it"
+            )
         summary = _run_evalplus(
             chosen, samples, output, workers, base_only, data_dir, limit,
             min_time_limit, gt_time_limit_factor, show_bar, model,
@@ -134,8 +144,9 @@ def run(
             raise typer.Exit(1)
         return
     summary = _run_multilang(
-        chosen, lang, samples, output, workers, limit, data_dir, model, timeout, k, show_bar
-    )
+        chosen, lang, samples, output, workers, limit, data_dir, model, timeout, k, show_bar,
+        fix_known_data_bugs,
+    )  # fmt: skip
     _print(summary, json_output, _print_multilang)
     from runners.multilang.aggregate import run_failed
 
@@ -165,6 +176,7 @@ def _run_multilang(
     timeout: float,
     k: list[int],
     show_bar: bool,
+    fix_known_data_bugs: bool = False,
 ) -> dict[str, Any]:
     from runners.multilang.models import SuiteName
     from runners.multilang.plan import SuitePlan
@@ -181,6 +193,7 @@ def _run_multilang(
         limit=limit,
         timeout_s=timeout,
         ks=tuple(sorted(set(k))),
+        fix_known_data_bugs=fix_known_data_bugs,
     )
     with _Bar(f"{suite.value}", show_bar) as bar:
 
