@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
@@ -94,8 +95,11 @@ def load_patches(directory: Path = PATCHES_DIR) -> list[DataPatchSpec]:
     return [patch for path in sorted(directory.glob("*.toml")) for patch in read_patch_file(path)]
 
 
-def apply_patches(data: SuiteData, patches: list[DataPatchSpec]) -> list[AppliedPatchResult]:
-    """Patch the tasks of ``data`` in place (for its suite only); return what was applied.
+def apply_patches(
+    data: SuiteData, patches: list[DataPatchSpec], languages: Collection[str] | None = None
+) -> list[AppliedPatchResult]:
+    """Patch the tasks of ``data`` in place (its suite's patches, for ``languages`` or all);
+    return what was applied.
 
     A language the data does not hold is skipped (a partial copy of the suite); a listed task
     that is missing, or that the edit does not change, is a BadInputError.
@@ -103,6 +107,8 @@ def apply_patches(data: SuiteData, patches: list[DataPatchSpec]) -> list[Applied
     applied: list[AppliedPatchResult] = []
     for patch in patches:
         if patch.suite != data.suite.value or patch.language not in data.tasks:
+            continue
+        if languages is not None and patch.language not in languages:
             continue
         tasks = data.tasks[patch.language]
         index = {task.task_id: position for position, task in enumerate(tasks)}

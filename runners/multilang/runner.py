@@ -81,9 +81,9 @@ def run_suite(
     """
     started = utc_now()
     data = load_suite(spec.suite, spec.data_dir)
-    patched = apply_patches(data, load_patches()) if spec.fix_known_data_bugs else None
     names = list(spec.languages) or None
     languages = select_languages(data, names)
+    patched = apply_patches(data, load_patches(), languages) if spec.fix_known_data_bugs else None
     samples = load_samples(spec.samples) if spec.samples is not None else None
     needs_engine = any(lang not in COMPARISON_LANGUAGES for lang in languages)
     engine = DockerEngine() if needs_engine else None

@@ -51,17 +51,19 @@ def _before_body(stop: str) -> Callable[[TaskSpec], Sample]:
 
 
 def _go(task: TaskSpec) -> Sample:
-    """A whole program: the prompt with "os" imported, then os.Exit(0) in the function body."""
+    """A whole program: the prompt with "os" imported, the canonical, and an init function
+    that exits 0 before any test runs (os.Exit(0) inside a test panics under
+    -test.paniconexit0 instead: tests/suites/test_multipl_e_markers.py)."""
     prompt = task.prompt.replace("import (", 'import (\n\t"os"', 1)
-    return {"solution": f"{prompt}\nos.Exit(0)\n{task.canonical}"}
+    return {"solution": f"{prompt}\n{task.canonical}\n\nfunc init() {{ os.Exit(0) }}\n"}
 
 
 def _fortran(task: TaskSpec) -> Sample:
     """``call exit(0)`` (GNU) as the last statement of the canonical function or subroutine."""
     code = task.canonical or ""
-    end = re.search(r"^\s*end\s+(function|subroutine)", code, re.MULTILINE | re.IGNORECASE)
+    end = re.search(r"^[ \t]*end[ \t]+(function|subroutine)", code, re.MULTILINE | re.I)
     assert end is not None, task.task_id
-    return {"completion": f"{code[: end.start()]}\n  call exit(0){code[end.start() :]}"}
+    return {"completion": f"{code[: end.start()]}  call exit(0)\n{code[end.start() :]}"}
 
 
 def _haskell(task: TaskSpec) -> Sample:
@@ -96,6 +98,7 @@ EXIT_ZERO: dict[str, Callable[[TaskSpec], Sample]] = {
     "commonlisp": _append("(sb-ext:exit :code 0)"),
     "elisp": _append("(kill-emacs 0)"),
     "groovy": _append("System.exit(0)"),
+    "vimscript": _append("qall!"),
     # compiled languages: code that runs before main, or the exit inside the function
     "c": _append(
         "#include <stdlib.h>\n"
