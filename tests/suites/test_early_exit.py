@@ -99,6 +99,7 @@ EXIT_ZERO: dict[str, Callable[[TaskSpec], Sample]] = {
     "elisp": _append("(kill-emacs 0)"),
     "groovy": _append("System.exit(0)"),
     "vimscript": _append("qall!"),
+    "php": _append("exit(0);"),
     # compiled languages: code that runs before main, or the exit inside the function
     "c": _append(
         "#include <stdlib.h>\n"
