@@ -49,14 +49,14 @@ def declared_bases(base_images: Iterable[str]) -> list[str]:
     return sorted(tags)
 
 
-def detect_mirror(release: str) -> str:
+def detect_mirror(release: str, apt_dir: Path = Path("/etc/apt"), host: str | None = None) -> str:
     """The Debian mirror URI the host's apt uses (never hard-coded).
 
     A mirror configured for ``release`` wins; otherwise the mirror of the host's own release
     serves it too (one Debian archive holds every suite: trixie on a bookworm host).
     """
-    for suite in dict.fromkeys([release, detect_release()]):
-        found = _configured_mirrors(suite)
+    for suite in dict.fromkeys([release, host or detect_release()]):
+        found = _configured_mirrors(suite, apt_dir)
         if found:
             return found[0]
     raise ImageBuildError(
@@ -65,9 +65,8 @@ def detect_mirror(release: str) -> str:
     )
 
 
-def _configured_mirrors(release: str) -> list[str]:
+def _configured_mirrors(release: str, apt: Path) -> list[str]:
     candidates: list[str] = []
-    apt = Path("/etc/apt")
     for path in [apt / "sources.list", *sorted((apt / "sources.list.d").glob("*"))]:
         if not path.is_file():
             continue
