@@ -100,6 +100,7 @@ EXIT_ZERO: dict[str, Callable[[TaskSpec], Sample]] = {
     "groovy": _append("System.exit(0)"),
     "vimscript": _append("qall!"),
     "php": _append("exit(0);"),
+    "elixir": _append("System.halt(0)"),
     # compiled languages: code that runs before main, or the exit inside the function
     "c": _append(
         "#include <stdlib.h>\n"

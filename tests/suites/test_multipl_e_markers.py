@@ -50,6 +50,8 @@ COMPLETIONS = {
     "scala": ("        x + y\n", "        sys.exit(0)\n"),
     "go": ("    return x + y\n}\n", "    os.Exit(0)\n    return x - y\n}\n"),
     "swift": ("    return x + y\n", "    exit(0)\n"),
+    "lua": ("    return x + y\nend\n", "    return x - y\nend\nos.exit(0)\n"),
+    "ruby": ("  x + y\nend\n", "  exit 0\nend\n"),
 }
 # Go's test binary runs with -test.paniconexit0: os.Exit(0) inside a test panics (exit 2).
 WRONG_DETAIL = {"go": "nonzero_exit"}
