@@ -65,7 +65,7 @@ def check_engine() -> tuple[CheckResult, Any]:
 
 def check_base_images(engine: Any) -> CheckResult:
     """Every base image that an available language builds FROM is on the engine."""
-    from sandbox.images import base_image_exists
+    from sandbox.bases import base_image_exists
     from sandbox.languages import load_registry
 
     wanted = sorted({s.base_image for s in load_registry().values() if s.available})

@@ -21,17 +21,28 @@ images_app = typer.Typer(
 @images_app.command("bootstrap", short_help="Make the base image from the host's apt mirror.")
 def bootstrap(
     mirror: str | None = typer.Option(None, help="Debian mirror URI (default: host's apt)."),
-    release: str | None = typer.Option(None, help="Debian codename (default: the host's)."),
-    tag: str = typer.Option("debian:bookworm", help="Tag of the base image to make."),
+    release: str | None = typer.Option(
+        None, help="Debian codename to make (default: every release a language declares)."
+    ),
+    tag: str | None = typer.Option(None, help="Tag of the base image (default: debian:RELEASE)."),
     force: bool = typer.Option(False, help="Rebuild even if the image exists."),
 ) -> None:
-    """Make the base image locally: debootstrap (minbase) from the host apt mirror + import."""
-    from sandbox.engine import DockerEngine
-    from sandbox.images import bootstrap_base
+    """Make the base images locally: debootstrap (minbase) from the host apt mirror + import.
 
-    bootstrap_base(
-        DockerEngine(), tag=tag, mirror=mirror, release=release, force=force, log=typer.echo
-    )
+    Without --release: debian:<host release> and every debian:<release> that a language's
+    base_image names (Swift builds on Debian 13, trixie).
+    """
+    from sandbox.bases import bootstrap_base, declared_bases
+    from sandbox.engine import DockerEngine
+    from sandbox.languages import load_registry
+
+    engine = DockerEngine()
+    if release or tag:
+        tags = [tag or f"debian:{release}"]
+    else:
+        tags = declared_bases(spec.base_image for spec in load_registry().values())
+    for one in tags:
+        bootstrap_base(engine, tag=one, mirror=mirror, release=release, force=force, log=typer.echo)
 
 
 @images_app.command("build", short_help="Build language images; unchanged ones are skipped.")
@@ -48,9 +59,10 @@ def build(
 
     Exit code 1 if any available language failed to build.
     """
+    from sandbox.bases import base_image_exists
     from sandbox.engine import DockerEngine
     from sandbox.errors import ImageMissingError
-    from sandbox.images import base_image_exists, build_image, default_build_parallelism
+    from sandbox.images import build_image, default_build_parallelism
     from sandbox.languages import select_languages
 
     engine = DockerEngine()
@@ -61,7 +73,7 @@ def build(
     if missing_base:
         raise ImageMissingError(
             f"base image {', '.join(sorted(missing_base))} is missing",
-            "run `sandbox images bootstrap` first",
+            "run `sandbox images bootstrap` first (it makes every Debian base a language declares)",
         )
     workers = parallel or default_build_parallelism()
     results = []

@@ -46,8 +46,16 @@ def _probe(required: bool) -> StatusProbe:
 
 def languages(
     json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    issues: bool = typer.Option(
+        False, "--issues", help="List known issues and the opt-in data patches instead."
+    ),
 ) -> None:
     """List every language: image status, toolchain version, suites it supports."""
+    if issues:
+        from runners.cli.issues_view import print_issues
+
+        print_issues(json_output)
+        return
     specs = select_languages(None)
     probe = _probe(required=False)
     rows = [(spec, probe(spec)) for spec in specs]
