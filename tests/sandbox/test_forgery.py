@@ -150,8 +150,13 @@ time.sleep(max(0.0, LIMIT * 0.98 - elapsed))
 )
 def test_dying_just_before_the_deadline_is_not_a_timeout(executor: Any, how: str) -> None:
     limit = 10.0
-    result = run_python(executor, NEAR_DEADLINE.format(limit=limit, how=how), timeout_s=limit)
-    assert result.wall_time_s is not None and result.wall_time_s < limit, "ran too late"
+    for _ in range(3):  # on a loaded machine the program may really overrun: then try again
+        result = run_python(executor, NEAR_DEADLINE.format(limit=limit, how=how), timeout_s=limit)
+        assert result.wall_time_s is not None
+        if result.wall_time_s < limit:
+            break
+        assert result.status is Status.TIMEOUT  # it did run past its limit: a true timeout
+    assert result.wall_time_s < limit, "ran too late three times (machine too loaded)"
     assert result.status is Status.NONZERO_EXIT, (result.status, result.error)
     assert result.signal == 9  # the shell cannot tell exit(137) from a KILL: data, not verdict
 
