@@ -27,7 +27,7 @@ import requests.exceptions
 from sandbox.confinement import STATE_DIR, make_host_config_options, pick_program_uid
 from sandbox.errors import EngineUnavailableError, ImageMissingError, RuntimeMissingError
 from sandbox.models import ExecutionRequest, ExecutionResult, LimitsSpec
-from sandbox.verdict import LauncherReport, decide_result, parse_launcher_output
+from sandbox.verdict import MAGIC, LauncherReport, decide_result, parse_launcher_output
 
 LABEL_MANAGED = "sandbox.managed"
 LABEL_OWNER = "sandbox.owner"
@@ -293,9 +293,57 @@ class _RawExchange:
     overflow: bool
 
 
+REPORT_END = b"\nend 0\n"
+"""The launcher's last line: the report is whole, whether or not the container has exited."""
+
+
+class _Frames:
+    """Docker's multiplexed stream (8-byte headers: stream, size), split as it arrives."""
+
+    def __init__(self) -> None:
+        self.pending = bytearray()
+        self.streams = {1: bytearray(), 2: bytearray()}
+        self.received = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self.received += len(chunk)
+        self.pending.extend(chunk)
+        offset = 0
+        while offset + 8 <= len(self.pending):
+            kind, size = struct.unpack(">BxxxL", self.pending[offset : offset + 8])
+            if offset + 8 + size > len(self.pending):
+                break
+            body = self.pending[offset + 8 : offset + 8 + size]
+            self.streams.setdefault(kind, bytearray()).extend(body)
+            offset += 8 + size
+        del self.pending[:offset]
+
+    def report_complete(self) -> bool:
+        """The launcher's report ends with its ``end`` section (checked by parsing it whole,
+        so that the same bytes inside a captured stream cannot end the read early)."""
+        stdout = self.streams[1]
+        return stdout.endswith(REPORT_END) and _last_section(bytes(stdout)) == "end"
+
+
+def _last_section(report: bytes) -> str | None:
+    """The name of the last whole section of a launcher report (``SBX1``, then ``name size``
+    lines each followed by ``size`` bytes); None if the report is torn or malformed."""
+    if not report.startswith(MAGIC):
+        return None
+    offset, name = len(MAGIC), None
+    while offset < len(report):
+        newline = report.find(b"\n", offset)
+        header = report[offset:newline].split(b" ")
+        if newline < 0 or len(header) != 2 or not header[1].isdigit():
+            return None
+        name, offset = header[0].decode(errors="replace"), newline + 1 + int(header[1])
+    return name if offset == len(report) else None
+
+
 def _read_frames(sock: socket.socket, deadline: float, cap: int) -> _RawExchange:
-    """Read Docker's multiplexed stream until EOF, the deadline, or ``cap`` bytes."""
-    buffer = bytearray()
+    """Read Docker's multiplexed stream until the launcher's report is whole (the container
+    may still be exiting: the pool removes it), EOF, the deadline, or ``cap`` bytes."""
+    frames = _Frames()
     timed_out = overflow = False
     while True:
         remaining = deadline - time.monotonic()
@@ -310,23 +358,18 @@ def _read_frames(sock: socket.socket, deadline: float, cap: int) -> _RawExchange
             break
         if not chunk:
             break
-        buffer.extend(chunk)
-        if len(buffer) > cap:
+        frames.feed(chunk)
+        if frames.received > cap:
             overflow = True
             break
-    out, err = _demultiplex(bytes(buffer))
-    return _RawExchange(stdout=out, stderr=err, timed_out=timed_out, overflow=overflow)
-
-
-def _demultiplex(data: bytes) -> tuple[bytes, bytes]:
-    """Split Docker's 8-byte-header frames into stdout and stderr."""
-    streams = {1: bytearray(), 2: bytearray()}
-    offset = 0
-    while offset + 8 <= len(data):
-        kind, size = struct.unpack(">BxxxL", data[offset : offset + 8])
-        streams.setdefault(kind, bytearray()).extend(data[offset + 8 : offset + 8 + size])
-        offset += 8 + size
-    return bytes(streams[1]), bytes(streams[2])
+        if frames.report_complete():
+            break
+    return _RawExchange(
+        stdout=bytes(frames.streams[1]),
+        stderr=bytes(frames.streams[2]),
+        timed_out=timed_out,
+        overflow=overflow,
+    )
 
 
 def _tar(entries: dict[str, bytes]) -> bytes:

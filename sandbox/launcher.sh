@@ -17,7 +17,7 @@
 # script), run (script), stdin (optional). The request's environment is only in the scripts,
 # which the program's own shell runs: it never reaches the launcher. Program files are in /work.
 # Output on stdout, parsed by sandbox/verdict.py: a line "SBX1", then sections
-# "<name> <size>\n<size bytes>" for: meta, compile, stdout, stderr.
+# "<name> <size>\n<size bytes>" for: meta, compile, stdout, stderr, end (always "end 0", last).
 S=/sbx
 . "$S/params"
 cd /work || exit 97
@@ -142,10 +142,11 @@ run_phase() {
 
 : > "$S/meta"
 [ -f "$S/stdin" ] && IN="$S/stdin" || IN=/dev/null
+rc=0
 if [ -f "$S/compile" ]; then
   run_phase compile "$COMPILE_TIMEOUT" "$CAP_ERR" 1 "$S/compile" /dev/null merge
 fi
-if [ ! -f "$S/compile" ] || grep -q '^compile_rc=0$' "$S/meta"; then
+if [ "$rc" = 0 ]; then  # no compile phase, or it exited 0 (run_phase sets rc)
   run_phase run "$TIMEOUT" "$CAP_OUT" "$CAP_ERR" "$S/run" "$IN" split
 fi
 
@@ -153,14 +154,18 @@ for f in memory/memory.max_usage_in_bytes memory.peak; do
   if [ -r "/sys/fs/cgroup/$f" ]; then read -r v < "/sys/fs/cgroup/$f"; echo "peak_bytes=$v" >> "$S/meta"; break; fi
 done
 
-emit() {
-  if [ -f "$2" ]; then n=$(wc -c < "$2"); else n=0; fi
-  printf '%s %s\n' "$1" "$n"
-  [ "$n" -gt 0 ] && cat "$2"
-}
+# The report: every section's size from one wc, each non-empty body by cat, then "end 0": the
+# host stops reading there instead of waiting for the container to exit.
+cd "$S" || exit 97
+for f in compile.out run.out run.err; do [ -f "$f" ] || : > "$f"; done
 printf 'SBX1\n'
-emit meta "$S/meta"
-emit compile "$S/compile.out"
-emit stdout "$S/run.out"
-emit stderr "$S/run.err"
+wc -c meta compile.out run.out run.err | while read -r n f; do
+  case $f in
+    meta) name=meta ;; compile.out) name=compile ;; run.out) name=stdout ;; run.err) name=stderr ;;
+    *) continue ;;
+  esac
+  printf '%s %s\n' "$name" "$n"
+  [ "$n" -gt 0 ] && cat "$f"
+done
+printf 'end 0\n'
 exit 0

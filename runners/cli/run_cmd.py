@@ -56,6 +56,12 @@ def run(
     gt_time_limit_factor: float = typer.Option(
         4.0, "--gt-time-limit-factor", help="evalplus: x ground-truth time."
     ),
+    details: bool = typer.Option(
+        False,
+        "--details",
+        help="evalplus: run every input and keep every failing one (evalplus --test-details); "
+        "by default each split stops at its first failing input, as evalplus does.",
+    ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress."),
     fix_known_data_bugs: bool = typer.Option(
         False,
@@ -81,6 +87,7 @@ def run(
         "base_only": base_only,
         "min_time_limit": min_time_limit,
         "gt_time_limit_factor": gt_time_limit_factor,
+        "test_details": details,
         "fix_known_data_bugs": fix_known_data_bugs,
     }
     if fix_known_data_bugs and "fix_known_data_bugs" not in chosen.Options.model_fields:

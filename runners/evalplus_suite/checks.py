@@ -42,7 +42,7 @@ class CheckSettingsSpec(FrozenModel):
     min_time_limit: float = 1.0
     gt_time_limit_factor: float = 4.0
     base_only: bool = False
-    test_details: bool = True
+    test_details: bool = False
 
     def splits(self) -> list[str]:
         return ["base"] if self.base_only else ["base", "plus"]

@@ -167,6 +167,16 @@ def explain(
     return info
 
 
+def ran_out_of_time(
+    status: str, elapsed: float, index: int, limits: list[float], floor: float
+) -> float | None:
+    """The limit of the first failing input when re-running it would only wait for that limit
+    again: the check process was killed (``timeout``), or the split ran at least as long as
+    the input's limit (it most likely timed out). None: re-run it to show what it did."""
+    limit = limits[index] if index < len(limits) else floor
+    return limit if status == "timeout" or elapsed >= limit else None
+
+
 def run_check(payload: dict[str, Any], directory: str) -> None:
     """``scale``, one ``check`` per split, then ``explain`` for the first failure (if any)."""
     untrusted_check = import_evalplus().untrusted_check
@@ -176,6 +186,7 @@ def run_check(payload: dict[str, Any], directory: str) -> None:
     emit("scale", value=allowance)
     verdicts: dict[str, Any] = {}
     limits: dict[str, list[float]] = {}
+    elapsed: dict[str, float] = {}
     for split in payload["splits"]:
         ref_time = reference_times(payload, split, allowance)
         floor, factor = payload["min_time_limit"], payload["gt_time_limit_factor"]
@@ -195,9 +206,23 @@ def run_check(payload: dict[str, Any], directory: str) -> None:
         )
         details = [bool(d) for d in details]
         verdicts[split] = (status, details)
-        elapsed = time.perf_counter() - started
-        emit("check", split=split, status=status, details=details, time_s=elapsed)
+        elapsed[split] = time.perf_counter() - started
+        emit("check", split=split, status=status, details=details, time_s=elapsed[split])
     failure = first_failure(payload, verdicts)
-    if failure is not None:
-        split, index = failure
+    if failure is None:
+        return
+    split, index = failure
+    floor = payload["min_time_limit"]
+    limit = ran_out_of_time(verdicts[split][0], elapsed[split], index, limits[split], floor)
+    if limit is None:
         emit("explain", **explain(payload, expected, split, index, limits[split]))
+        return
+    # Re-running would cost that limit again (a sample that loops would double its time).
+    info: dict[str, Any] = {"split": split, "index": index}
+    if index < len(expected[split]):
+        info["expected"] = short_repr(expected[split][index])
+    info["exception"] = (
+        f"likely timed out (not re-run: the check ran {elapsed[split]:.1f} s, at least this "
+        f"input's {limit:.1f} s limit)"
+    )
+    emit("explain", **info)
