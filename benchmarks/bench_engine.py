@@ -1,11 +1,15 @@
-"""Cost of one sandboxed execution: `docker run --rm` vs sandbox's warm-pool executor, and
-gVisor (runsc) vs runc.
+"""Cost of one sandboxed execution: sandbox's warm-pool executor at 1, 2 and 4 workers beside
+`docker run --rm` and beside the Docker engine's own floor (a bare container's create, start,
+wait and remove), and gVisor (runsc) vs runc.
 
-Usage: python benchmarks/bench_engine.py [--runs N] [--runtime runc|runsc]
-Prints seconds per execution for each method and the ratios, in one run on this host. With
-``--runtime runsc`` it times the executor under runc and under runsc side by side (same
-program, same limits, same run) and prints what runsc costs per execution. The load average
-before and after is printed with the figures: the machine may be shared.
+Usage: python benchmarks/bench_engine.py [--runs N] [--runtime runc|runsc] [--profile]
+Prints seconds per execution and executions per second for each, in one run on this host.
+``--profile`` also samples every CPU with ``perf`` while the executor runs (2 workers) and
+prints the CPU milliseconds per execution by process name (the daemon, containerd, the shim,
+runc, the launcher's commands, Python); other jobs on the machine are in those figures too.
+With ``--runtime runsc`` it times the executor under runc and under runsc side by side (same
+program, same limits, same run). The load average before and after is printed with the
+figures: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -13,15 +17,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from sandbox.executor import LocalExecutor, default_workers
+import docker
+
+from sandbox.executor import LocalExecutor
 from sandbox.languages import resolve_language
 from sandbox.models import LimitsSpec, Runtime, Status
 
 PROGRAM = 'print("hello")'
+WORKERS = (1, 2, 4)
 
 
 def time_docker_run(image: str, runs: int) -> float:
@@ -36,6 +48,31 @@ def time_docker_run(image: str, runs: int) -> float:
     return (time.monotonic() - started) / runs
 
 
+def time_bare_containers(image: str, runs: int, threads: int) -> float:
+    """Executions per second of the engine alone: create, start, wait for and remove a bare
+    container running `true` (no limits, no payload), ``threads`` at a time. No executor of
+    one container per run can beat this."""
+    api = docker.APIClient(version="auto", timeout=120)
+
+    def lifecycle(_: int) -> None:
+        created = api.create_container(
+            image,
+            command=["true"],
+            network_disabled=True,
+            labels={"sandbox.benchmark": "bare"},
+            host_config=api.create_host_config(network_mode="none"),
+        )
+        api.start(created["Id"])
+        api.wait(created["Id"])
+        api.remove_container(created["Id"], force=True)
+
+    lifecycle(0)
+    started = time.monotonic()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lifecycle, range(runs)))
+    return runs / (time.monotonic() - started)
+
+
 def time_executor(runs: int, workers: int, runtime: Runtime = "runc") -> tuple[float, float]:
     """(seconds per execution, wall seconds) for sandbox's executor with all limits on."""
     spec = resolve_language("python")
@@ -43,6 +80,7 @@ def time_executor(runs: int, workers: int, runtime: Runtime = "runc") -> tuple[f
     requests = [spec.make_request(PROGRAM, limits=limits, tag=str(i)) for i in range(runs)]
     with LocalExecutor(workers=workers) as executor:
         executor.run(requests[0])  # warm the pool, as a real run does after its first sample
+        time.sleep(1.0)
         started = time.monotonic()
         results = [result for _, result in executor.run_many(requests)]
         wall = time.monotonic() - started
@@ -65,32 +103,76 @@ def compare_runtimes(runs: int, workers: int) -> dict[str, Any]:
     return figures
 
 
-def compare_with_docker_run(runs: int, workers: int) -> dict[str, Any]:
-    """`docker run --rm` (serial) against the executor, serial and parallel."""
-    docker_run = time_docker_run(resolve_language("python").image, max(5, runs // 4))
-    serial, _ = time_executor(runs, workers=1)
-    parallel, wall = time_executor(runs, workers=workers)
-    return {
-        "docker_run_s_per_exec": round(docker_run, 3),
-        "sandbox_serial_s_per_exec": round(serial, 3),
-        f"sandbox_parallel_{workers}w_s_per_exec": round(parallel, 3),
-        "speedup_serial_vs_docker_run": round(docker_run / serial, 2),
-        "speedup_parallel_vs_docker_run": round(docker_run / parallel, 2),
-        "executions_per_s_parallel": round(runs / wall, 2),
+def compare_with_docker(runs: int) -> dict[str, Any]:
+    """The executor at 1, 2 and 4 workers, `docker run --rm`, and the engine's floor."""
+    image = resolve_language("python").image
+    figures: dict[str, Any] = {
+        "docker_run_s_per_exec": round(time_docker_run(image, max(5, runs // 4)), 3)
     }
+    for threads in (1, 2, 4):
+        rate = time_bare_containers(image, runs, threads)
+        figures[f"bare_container_{threads}t_per_s"] = round(rate, 1)
+    for workers in WORKERS:
+        per_exec, wall = time_executor(runs, workers=workers)
+        figures[f"sandbox_{workers}w_s_per_exec"] = round(per_exec, 3)
+        figures[f"sandbox_{workers}w_per_s"] = round(runs / wall, 1)
+    return figures
+
+
+def profile(runs: int, workers: int) -> dict[str, Any]:
+    """CPU milliseconds per execution by process name, from ``perf record -a`` (all CPUs)."""
+    perf = shutil.which("perf")
+    if perf is None:
+        return {"profile": "perf is not installed (apt-get install linux-perf)"}
+    with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:
+        data = Path(tmp) / "perf.data"
+        recorder = subprocess.Popen(
+            [perf, "record", "-a", "-F", "499", "-o", str(data)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1.0)
+        started = time.monotonic()
+        time_executor(runs, workers=workers)
+        elapsed = time.monotonic() - started
+        recorder.send_signal(2)
+        recorder.wait()
+        report = subprocess.run(
+            [perf, "report", "-i", str(data), "--sort", "comm", "--stdio"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    return {"profile_wall_s": round(elapsed, 1), **_per_exec(report, runs, elapsed)}
+
+
+def _per_exec(report: str, runs: int, elapsed: float) -> dict[str, Any]:
+    """perf's share per command name as CPU ms per execution (2 CPUs x the recorded time)."""
+    cpus = os.cpu_count() or 1
+    shares = {
+        name: float(percent)
+        for percent, name in re.findall(r"^\s+([\d.]+)%\s+(\S.*?)\s*$", report, re.MULTILINE)
+    }
+    total_ms = cpus * (elapsed + 1.0) * 1000  # the recording also covers the second before
+    top = sorted(shares.items(), key=lambda kv: -kv[1])[:16]
+    per_exec = {name: round(share / 100 * total_ms / runs, 1) for name, share in top}
+    return {"cpu_ms_per_exec": per_exec}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--runtime", choices=["runc", "runsc"], default="runc")
+    parser.add_argument("--profile", action="store_true", help="CPU by process name (perf)")
     args = parser.parse_args()
-    workers = default_workers()
     load_before = os.getloadavg()[0]
+    figures: dict[str, Any]
     if args.runtime == "runsc":
-        figures = compare_runtimes(args.runs, workers)
+        figures = compare_runtimes(args.runs, 2)
     else:
-        figures = compare_with_docker_run(args.runs, workers)
+        figures = compare_with_docker(args.runs)
+    if args.profile:
+        figures.update(profile(args.runs, 2))
     figures.update(
         runs=args.runs,
         cores=os.cpu_count(),
