@@ -21,12 +21,21 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     return path
 
 
-def run_reference(dataset: str, samples: Path, data: Path, cache: Path) -> dict[str, Any]:
-    """``python -m evalplus.evaluate --test-details`` on the host; its eval_results.json."""
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def run_reference(
+    dataset: str, samples: Path, data: Path, cache: Path, details: bool = True
+) -> dict[str, Any]:
+    """``python -m evalplus.evaluate --test-details`` (or, with ``details=False``, in its
+    default mode: each split stops at its first failing input) on the host; its
+    eval_results.json."""
     variable = "HUMANEVAL_OVERRIDE_PATH" if dataset == "humaneval" else "MBPP_OVERRIDE_PATH"
     env = {**os.environ, variable: str(data), "XDG_CACHE_HOME": str(cache)}
     command = [sys.executable, "-m", "evalplus.evaluate", "--dataset", dataset]
-    command += ["--samples", str(samples), "--test-details", "--parallel", "2"]
+    command += ["--samples", str(samples), "--parallel", "2"]
+    command += ["--test-details"] if details else []
     subprocess.run(command, env=env, check=True, stdin=subprocess.DEVNULL, capture_output=True)
     result_path = samples.with_name(samples.name.replace(".jsonl", "_eval_results.json"))
     results: dict[str, Any] = json.loads(result_path.read_text())

@@ -1,5 +1,7 @@
-"""Parity with ``evalplus.evaluate --test-details`` (evalplus 0.3.1, run on the host as the
-reference) on the same samples: per-sample base/plus statuses and failing inputs.
+"""Parity with ``evalplus.evaluate`` (evalplus 0.3.1, run on the host as the reference) on the
+same samples: per-sample base/plus statuses and failing inputs, with ``--test-details`` (every
+failing input; ``test_details=True`` here, ``sandbox run --details``) and in both tools' default
+mode (each split stops at its first failing input).
 
 The one documented deviation is HumanEval/32: evalplus 0.3.1 fails every solution of it (its
 ``find_zero`` oracle never records a pass); we score it with upstream's fix.
@@ -20,6 +22,7 @@ from runners.results import hydrate_request
 from .evalplus_helpers import (
     MBPP_FIXTURE,
     compare_with_reference,
+    read_jsonl,
     read_records,
     run_reference,
     write_jsonl,
@@ -50,6 +53,7 @@ def humaneval_parity(
         dataset_path=data,
         progress=False,
         executor=executor,
+        test_details=True,
     )
     return {
         "reference": reference,
@@ -85,6 +89,30 @@ def test_humaneval_32_is_the_documented_deviation(humaneval_parity: dict[str, An
     assert any("HumanEval/32" in note for note in humaneval_parity["summary"].details["deviations"])
 
 
+def test_default_mode_equals_evalplus_default_mode(
+    humaneval_parity: dict[str, Any], executor: Any, tmp_path: Path
+) -> None:
+    """Without --details both tools stop each split at its first failing input: the same
+    verdicts, and evalplus's one listed failing input (the last one run)."""
+    samples, data = humaneval_parity["samples"], humaneval_parity["data"]
+    copy = write_jsonl(tmp_path / "variants.jsonl", read_jsonl(samples))
+    reference = run_reference("humaneval", copy, data, tmp_path / "xdg", details=False)
+    summary = run_evalplus(
+        suite="humaneval+",
+        samples=samples,
+        output=tmp_path / "ours",
+        dataset_path=data,
+        progress=False,
+        executor=executor,
+    )
+    assert compare_with_reference(reference, tmp_path / "ours", DEVIATING) == []
+    records = read_records(tmp_path / "ours")
+    assert all(r["settings"]["test_details"] is False for r in records)
+    failing = [r for r in records if r["plus_status"] == "fail" and r["plus_fail_tests"]]
+    assert failing and all(len(r["plus_fail_tests"]) == 1 for r in failing)
+    assert summary.counts["errors"] == 0
+
+
 def test_first_failure_shows_expected_and_actual(humaneval_parity: dict[str, Any]) -> None:
     records = read_records(humaneval_parity["output"])
     off_by_one = next(r for r in records if r["task_id"] == "HumanEval/55" and r["sample"] == 1)
@@ -112,6 +140,7 @@ def test_rerun_resumes_without_executing(humaneval_parity: dict[str, Any], execu
         dataset_path=humaneval_parity["data"],
         progress=False,
         executor=executor,
+        test_details=True,
     )
     assert (humaneval_parity["output"] / "results.jsonl").read_text() == before
     assert summary.details["pass_at_k"] == humaneval_parity["summary"].details["pass_at_k"]
@@ -129,6 +158,7 @@ def test_mbpp_fixture_verdicts_equal_evalplus(executor: Any, tmp_path: Path) -> 
         dataset_path=MBPP_FIXTURE,
         progress=False,
         executor=executor,
+        test_details=True,
     )
     assert compare_with_reference(reference, tmp_path / "ours") == []
     assert summary.dataset.hash == info.hash == reference["hash"]

@@ -316,3 +316,14 @@ def test_record_keys_change_with_everything_that_decides_a_verdict() -> None:
         replace(plan, dataset=DATASET.model_copy(update={"hash": "other"})).key(sample),
     ]
     assert len({key, *changed}) == 5
+
+
+def test_a_first_failure_that_used_up_its_limit_is_not_re_run() -> None:
+    """Re-running an input that timed out would cost its limit a second time."""
+    from runners.evalplus_suite.harness.check import ran_out_of_time
+
+    limits = [1.0, 4.0]
+    assert ran_out_of_time("timeout", 0.5, 1, limits, 1.0) == 4.0  # the process was killed
+    assert ran_out_of_time("fail", 4.2, 1, limits, 1.0) == 4.0  # ran at least the limit
+    assert ran_out_of_time("fail", 0.3, 1, limits, 1.0) is None  # a wrong answer: re-run
+    assert ran_out_of_time("fail", 1.5, 2, limits, 1.0) == 1.0  # past the inputs: the floor
