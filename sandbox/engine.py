@@ -114,6 +114,10 @@ class DockerEngine:
                 ) from exc
         return self._image_ids[image]
 
+    def forget_image_id(self, image: str) -> None:
+        """Drop the cached id of ``image`` (it was just loaded or rebuilt under the same tag)."""
+        self._image_ids.pop(image, None)
+
     # -- containers ---------------------------------------------------------------------
     def start_warm(
         self, image: str, limits: LimitsSpec, keep_until: float | None = None

@@ -285,6 +285,8 @@ def _docker_build(
             forcerm=True,
             decode=True,
             pull=False,
+            # an engine without a bridge (a second engine on one machine) builds on the host's
+            network_mode=os.environ.get("SANDBOX_BUILD_NETWORK") or None,
         )
         for chunk in stream:
             lines.append(str(chunk.get("stream", "")) or str(chunk.get("status", "")))

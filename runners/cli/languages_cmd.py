@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from runners.cli.options import EXECUTOR_OPTION, RAY_ADDRESS_OPTION, print_notes
 from sandbox.availability import (
     LanguageStatusResult,
     StatusProbe,
@@ -20,6 +21,7 @@ from sandbox.availability import (
     probe_with_engine,
 )
 from sandbox.errors import EngineUnavailableError
+from sandbox.executors import ExecutorKind
 from sandbox.images import short_version
 from sandbox.languages import LanguageSpec, select_languages
 from sandbox.selftest import LanguageSelftestResult, SelftestState
@@ -95,34 +97,39 @@ def selftest(
     lang: list[str] = typer.Option(
         [], "--lang", "-l", help="Language id/alias (repeatable) or 'all' (default)."
     ),
-    workers: int | None = typer.Option(None, "--workers", "-w", min=1, help="Parallel runs."),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=1, help="Parallel runs (per node with --executor ray)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    executor: ExecutorKind = EXECUTOR_OPTION,
+    ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
     """Run every language's smoke programs in its image: hello -> ok, compile_error ->
     compile_error (compiled languages), runtime_error -> nonzero_exit, timeout -> timeout,
     wrong -> nonzero_exit. Exit code 1 if any available language fails; languages that need
     a registry are shown as skipped."""
-    from sandbox.executor import LocalExecutor
+    from sandbox.executors import make_executor
     from sandbox.selftest import run_selftest, selftest_failed
 
     specs = select_languages(lang or None)
-    probe = _probe(required=True)
-    with Progress(
-        TextColumn("self-test"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=json_output,
-        transient=True,
-    ) as bar:
+    runner = make_executor(executor, ray_address, workers)
+    with (
+        runner,
+        Progress(
+            TextColumn("self-test"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            disable=json_output,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("languages", total=len(specs))
         results = run_selftest(
-            specs,
-            probe,
-            lambda: LocalExecutor(workers=workers),
-            on_result=lambda _: bar.advance(task),
+            specs, runner.probe, lambda: runner, on_result=lambda _: bar.advance(task)
         )
+    print_notes(runner.notes)
     if json_output:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=2))
     else:
