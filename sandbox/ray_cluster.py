@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from sandbox.ray_node import CONTROL, LOAD, SAVE, ImageFactsResult, NodeFactsRes
 NODE_START_TIMEOUT_S = 300.0
 """A node actor starts a Python worker and connects to its engine; a loaded node is slow."""
 CONTROL_TIMEOUT_S = 60.0
+REACH_TIMEOUT_S = 5.0
 CLOSE_TIMEOUT_S = 120.0
 RAY_ERRORS = (ray.exceptions.RayError,)
 """Anything Ray raises for a call: the actor or its node died, a timeout, a failed call."""
@@ -203,6 +205,7 @@ def _init_ray(address: str | None) -> bool:
     if ray.is_initialized():
         return False
     target = address or os.environ.get("RAY_ADDRESS") or "auto"
+    _check_reachable(target)
     try:
         ray.init(
             address=target,
@@ -216,6 +219,26 @@ def _init_ray(address: str | None) -> bool:
             "start one with `ray start --head` (docs/scale-out.md) or pass --ray-address HOST:PORT",
         ) from exc
     return True
+
+
+def _check_reachable(target: str) -> None:
+    """Fail in seconds, not minutes: ``ray.init`` keeps retrying an address nobody answers."""
+    if target.startswith("ray://"):
+        return  # Ray Client: its own connection checks
+    from ray._private.services import canonicalize_bootstrap_address
+
+    fix = "start one with `ray start --head` (docs/scale-out.md) or pass --ray-address HOST:PORT"
+    try:
+        resolved = canonicalize_bootstrap_address(target)
+    except (ConnectionError, ValueError) as exc:
+        raise ClusterUnavailableError(f"no Ray cluster at {target!r} ({exc})", fix) from exc
+    if resolved is None:
+        raise ClusterUnavailableError(f"no Ray cluster at {target!r}", fix)
+    host, _, port = resolved.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=REACH_TIMEOUT_S).close()
+    except (OSError, ValueError) as exc:
+        raise ClusterUnavailableError(f"no Ray cluster answers at {resolved} ({exc})", fix) from exc
 
 
 def _start_node_actors(workers: int | None) -> tuple[list[ClusterNode], list[str]]:

@@ -93,9 +93,11 @@ def _fetch_note(spec: LanguageSpec) -> str | None:
 def _most_held(
     current: list[tuple[ClusterNode, ImageFactsResult]],
 ) -> tuple[ClusterNode, ImageFactsResult]:
-    """The current image most nodes hold (the first node's on a tie) and a node holding it."""
-    image_id = Counter(f.image_id for _, f in current).most_common(1)[0][0]
-    return next((n, f) for n, f in current if f.image_id == image_id)
+    """The current image most nodes hold, and a node holding it; on a tie, this machine's
+    node (so that preparing the cluster never replaces the driver's own image)."""
+    counts = Counter(f.image_id for _, f in current)
+    here = ray.get_runtime_context().get_node_id()
+    return max(current, key=lambda pair: (counts[pair[1].image_id], pair[0].facts.node_id == here))
 
 
 def _build_once(
@@ -116,8 +118,8 @@ def _build_once(
             detail=f"base image {spec.base_image} is on no node: run `sandbox images "
             "bootstrap` on one node, then this command again",
         )
-    base_id = Counter(f.base_id for _, f in with_base).most_common(1)[0][0]
-    builder = next(n for n, f in with_base if f.base_id == base_id)
+    by_base = [(n, f.model_copy(update={"image_id": f.base_id})) for n, f in with_base]
+    builder, _ = _most_held(by_base)  # a node with the base image most nodes have
     try:
         result = ray.get(builder.actor.build.remote(spec.id, force), timeout=BUILD_TIMEOUT_S)
     except RAY_ERRORS as exc:
