@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -23,12 +24,15 @@ import docker.errors
 import ray
 import requests.exceptions
 
+from sandbox.engine import owner_label
 from sandbox.errors import SandboxError
 from sandbox.executor import LocalExecutor
 from sandbox.images import LABEL_BASE, LABEL_HASH, LABEL_TOOLCHAIN, BuildResult, build_image
 from sandbox.languages import resolve_language
 from sandbox.models import ExecutionRequest, ExecutionResult, FrozenModel, Status
 
+CLOSE_WAIT_S = 30.0
+"""How long close() waits for runs cut short to return before its last sweep."""
 CHUNK_BYTES = 32 << 20
 """An image travels between nodes in pieces of this size (Ray's object store holds a few)."""
 CONTROL = "control"
@@ -68,8 +72,10 @@ class NodeWorker:
         # process's signals (it stops idle workers with SIGTERM).
         self.executor = self._io.submit(LocalExecutor, workers=workers).result()
         self.slots = threading.BoundedSemaphore(self.executor.workers)
-        self.ran = 0
         self.ran_by_image: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._running = 0
+        self._closing = False
 
     @ray.method(concurrency_group=CONTROL)
     def describe(self) -> NodeFactsResult:
@@ -84,15 +90,27 @@ class NodeWorker:
 
     def run(self, request: ExecutionRequest) -> ExecutionResult:
         """Run one request in this node's engine (at most ``workers`` at a time)."""
-        engine = self.executor.engine
+        with self._lock:
+            if self._closing:
+                return _refused(request, "the node is closing")
+            self._running += 1
         try:
-            engine.image_id(request.image)
+            return self._run(request)
+        finally:
+            with self._lock:
+                self._running -= 1
+
+    def _run(self, request: ExecutionRequest) -> ExecutionResult:
+        try:
+            self.executor.engine.image_id(request.image)
         except SandboxError as exc:  # removed since the driver looked: another node runs it
-            return ExecutionResult(status=Status.SANDBOX_ERROR, error=str(exc), tag=request.tag)
+            return _refused(request, str(exc))
         self.executor.pool.prewarm(request.image, request.limits, min(self.executor.workers, 4))
         with self.slots:
+            if self._closing:
+                return _refused(request, "the node is closing")
             result = self.executor.run(request)
-            self.ran += 1
+        with self._lock:
             self.ran_by_image[request.image] = self.ran_by_image.get(request.image, 0) + 1
         return result
 
@@ -169,8 +187,34 @@ class NodeWorker:
 
     @ray.method(concurrency_group=CONTROL)
     def close(self) -> None:
-        """Remove every container this node's executor started."""
+        """Remove every container this actor started, also those of runs still going (the
+        driver stopped: Ctrl-C), and take no more runs."""
+        with self._lock:
+            self._closing = True
         self.executor.close()
+        # A run cut short by close() may retry in a container started after the pool closed:
+        # remove by owner label until no run is left (or the wait ends).
+        deadline = time.monotonic() + CLOSE_WAIT_S
+        while True:
+            self._remove_mine()
+            with self._lock:
+                idle = self._running == 0
+            if idle or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self._remove_mine()
+
+    def _remove_mine(self) -> None:
+        engine = self.executor.engine
+        try:
+            for info in engine.list_managed(owner=owner_label()):
+                engine.remove(str(info["Id"]))
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            return  # the engine is gone; its containers with it (or `sandbox clean` later)
+
+
+def _refused(request: ExecutionRequest, why: str) -> ExecutionResult:
+    return ExecutionResult(status=Status.SANDBOX_ERROR, error=why, tag=request.tag)
 
 
 def _pulled(pieces: Any) -> Iterator[bytes]:
