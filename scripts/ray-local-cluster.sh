@@ -2,6 +2,7 @@
 # A Ray cluster of one or two nodes on this machine, for the Ray tests and benchmark:
 #
 #   scripts/ray-local-cluster.sh start DIR [NODES]   # NODES 1 or 2 (default 2); prints the address
+#   scripts/ray-local-cluster.sh add DIR             # node 2 joins a one-node cluster
 #   scripts/ray-local-cluster.sh stop DIR
 #
 # Node 1 (the head) uses the main Docker engine; node 2 uses the second engine
@@ -52,12 +53,14 @@ start() {
     --ray-client-server-port "${ports[1]}" --include-dashboard false \
     --min-worker-port 30000 --max-worker-port 30999
   echo "$address" >"$DIR/address"
-  if [ "$nodes" -ge 2 ]; then
-    local engine2; engine2=$(bash scripts/second-engine.sh start)
-    start_node worker "$engine2" "SANDBOX_BUILD_NETWORK=host" --address "$address" \
-      --min-worker-port 31000 --max-worker-port 31999
-  fi
+  if [ "$nodes" -ge 2 ]; then add; fi
   echo "$address"
+}
+
+add() {  # node 2, on the second engine, joins the cluster in DIR
+  local engine2; engine2=$(bash scripts/second-engine.sh start)
+  start_node worker "$engine2" "SANDBOX_BUILD_NETWORK=host" --address "$(cat "$DIR/address")" \
+    --min-worker-port 31000 --max-worker-port 31999
 }
 
 group_pids() {  # every process of the node's group, and the children of its raylet
@@ -89,9 +92,10 @@ stop() {
 }
 
 DIR=${2:-}
-[ -n "$DIR" ] || { echo "usage: $0 start|stop DIR [NODES]" >&2; exit 2; }
+[ -n "$DIR" ] || { echo "usage: $0 start|add|stop DIR [NODES]" >&2; exit 2; }
 case "$1" in
   start) start "${3:-2}" ;;
+  add) add ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop DIR [NODES]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|add|stop DIR [NODES]" >&2; exit 2 ;;
 esac

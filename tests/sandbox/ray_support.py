@@ -10,6 +10,8 @@ node that has them (RayExecutor.prepare_images: docker save on node 1, docker lo
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import json
 import logging
@@ -17,6 +19,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,8 @@ REPO = Path(__file__).resolve().parents[2]
 CLUSTER_SCRIPT = REPO / "scripts" / "ray-local-cluster.sh"
 ENGINE_SCRIPT = REPO / "scripts" / "second-engine.sh"
 ENGINE2 = "unix:///run/sandbox-engine2/docker.sock"
+LOCK = Path("/tmp/sandbox-ray-tests.lock")
+LOCK_WAIT_S = 1800
 LANGUAGES = ("python", "lua", "shell", "awk", "c")
 """The images the Ray tests run: HumanEval+ (python) and McEval canonical in a few languages
 (an interpreted one, shell, AWK with its reference program, a compiled one)."""
@@ -83,7 +88,33 @@ def remove_leftovers_on_engine2() -> int:
 
 def running_cluster() -> Iterator[LocalCluster]:
     """Start the cluster (and engine 2 if needed), give node 2 the test images, connect this
-    process; undo all of it afterwards."""
+    process; undo all of it afterwards. One test session at a time on a machine: the lock."""
+    with _machine_lock():
+        yield from _running_cluster()
+
+
+@contextlib.contextmanager
+def _machine_lock() -> Iterator[None]:
+    """Test sessions of several people on one machine take turns with engine 2 (tests change
+    its images and stop it)."""
+    with LOCK.open("w") as handle:
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as exc:
+                if time.monotonic() > deadline:
+                    message = f"another test session held {LOCK} for {LOCK_WAIT_S} s"
+                    raise RuntimeError(message) from exc
+                time.sleep(2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _running_cluster() -> Iterator[LocalCluster]:
     engine2_was_up = engine2_answers()
     state = Path(tempfile.mkdtemp(prefix="sbxray-", dir="/tmp"))  # Ray's socket paths are short
     done = subprocess.run(
