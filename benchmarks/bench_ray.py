@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -188,6 +189,7 @@ def main() -> None:
         figures = measure(args, state)
     finally:
         cluster("stop", state)
+        shutil.rmtree(state, ignore_errors=True)
     out = report(figures)
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
