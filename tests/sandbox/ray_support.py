@@ -81,9 +81,16 @@ def start_engine2() -> None:
     subprocess.run(["bash", str(ENGINE_SCRIPT), "start"], check=True, capture_output=True)
 
 
-def remove_leftovers_on_engine2() -> int:
-    """Remove containers of node actors that died on engine 2 (as a new node actor would)."""
-    return remove_stale_containers(DockerEngine(base_url=ENGINE2))
+def remove_leftovers_on_engine2(wait_s: float = 60.0) -> None:
+    """Remove containers of node actors that died on engine 2, as a new node actor would
+    (waiting for the actors to be gone: Ray ends them asynchronously)."""
+    engine = DockerEngine(base_url=ENGINE2)
+    deadline = time.monotonic() + wait_s
+    while True:
+        remove_stale_containers(engine)
+        if not engine.list_managed() or time.monotonic() > deadline:
+            return
+        time.sleep(0.5)
 
 
 def running_cluster() -> Iterator[LocalCluster]:
