@@ -18,6 +18,7 @@ costs nothing; the speed-up needs real machines (docs/scale-out.md).
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -39,6 +40,7 @@ from sandbox.ray_executor import RayExecutor
 
 REPO = Path(__file__).resolve().parent.parent
 CLUSTER = REPO / "scripts" / "ray-local-cluster.sh"
+LOCK = Path("/tmp/sandbox-ray-tests.lock")
 MODEL = (
     REPO
     / "datasets"
@@ -185,11 +187,13 @@ def main() -> None:
     args = parse_args()
     print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     state = Path(tempfile.mkdtemp(prefix="sbxbench-", dir="/tmp"))
-    try:
-        figures = measure(args, state)
-    finally:
-        cluster("stop", state)
-        shutil.rmtree(state, ignore_errors=True)
+    with LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the Ray tests use the same ports and engine 2
+        try:
+            figures = measure(args, state)
+        finally:
+            cluster("stop", state)
+            shutil.rmtree(state, ignore_errors=True)
     out = report(figures)
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
