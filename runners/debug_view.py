@@ -63,6 +63,16 @@ def program_view(record: SampleRecord, request: ExecutionRequest) -> ProgramView
     return ProgramView(source_name, text, _failing_line(record, source_name), _span(text, code))
 
 
+def answer_view(record: SampleRecord) -> tuple[str, str] | None:
+    """``(title, the model's whole reply)`` when the sample came from ``sandbox generate``: what
+    the program shown was extracted from, and by which rule."""
+    details = record.details
+    if details.raw_answer is None:
+        return None
+    rule = details.extraction or "unknown rule"
+    return f"the model's answer (code taken by: {rule})", details.raw_answer
+
+
 def error_text(record: SampleRecord) -> str:
     """The traceback (evalplus: the solution's frames), else compile output or stderr."""
     details = record.details

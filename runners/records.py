@@ -146,6 +146,8 @@ class ProgramDetails(FrozenModel):
     stderr: str = ""
     peak_memory_mb: float | None = None
     reference_result: ExecutionResult | None = None
+    raw_answer: str | None = Field(None, description="the model's reply the code came from")
+    extraction: str | None = Field(None, description="how the code was taken from the reply")
 
 
 class EvalplusDetails(FrozenModel):
@@ -170,6 +172,8 @@ class EvalplusDetails(FrozenModel):
     time_scale: float | None = None
     note: str | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
+    raw_answer: str | None = Field(None, description="the model's reply the code came from")
+    extraction: str | None = Field(None, description="how the code was taken from the reply")
 
 
 SampleDetails = Annotated[ProgramDetails | EvalplusDetails, Field(discriminator="kind")]

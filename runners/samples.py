@@ -26,6 +26,20 @@ class SampleSpec(FrozenModel):
     )
     index: int = Field(0, ge=0, description="position among the samples of this task")
     source: str = Field("canonical", description="file:line the sample came from")
+    raw_answer: str | None = Field(
+        None, description="the model's whole reply the code was taken from (sandbox generate)"
+    )
+    extraction: str | None = Field(None, description="how the code was taken from the reply")
+
+
+def read_generation_fields(record: dict[str, Any]) -> dict[str, str]:
+    """``raw_answer`` and ``extraction`` of a line written by ``sandbox generate`` (absent in
+    samples made elsewhere), for the records that ``sandbox debug`` shows."""
+    return {
+        key: value
+        for key in ("raw_answer", "extraction")
+        if isinstance(value := record.get(key), str)
+    }
 
 
 def read_sample_fields(record: dict[str, Any], where: str) -> tuple[str, str, bool]:

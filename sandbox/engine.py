@@ -24,7 +24,8 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from sandbox.errors import EngineUnavailableError, ImageMissingError
+from sandbox.confinement import STATE_DIR, make_host_config_options, pick_program_uid
+from sandbox.errors import EngineUnavailableError, ImageMissingError, RuntimeMissingError
 from sandbox.models import ExecutionRequest, ExecutionResult, LimitsSpec
 from sandbox.verdict import LauncherReport, decide_result, parse_launcher_output
 
@@ -38,16 +39,19 @@ CONTAINER_USER = "0:0"
 LAUNCHER_CAPS = ["CHOWN", "SETUID", "SETGID", "SETPCAP", "KILL"]
 """Hand /work to the program, drop to its uid with an empty bounding set, kill what it leaves."""
 PROGRAM_UID = 65534
-"""The program (compiler and run) runs as nobody, with no capabilities at all."""
+"""The uid of a kept debug container's program (nobody), so that `docker exec -u` reaches it.
+Any other container's program runs as a uid of its own (``confinement.pick_program_uid``)."""
 PROGRAM_USER = f"{PROGRAM_UID}:{PROGRAM_UID}"
-STATE_DIR = "sbx"
-"""The launcher's own tmpfs (/sbx), root-owned: the program can read its scripts, not write."""
+REAP_PASSES = 200
+"""Clean-up passes before the launcher gives up on processes that will not die (none should:
+each pass is a kill(-1) as the program's uid)."""
 IDLE_LIMIT_S = 900
 """A warm container that never receives a payload exits on its own after this long."""
 HOST_GRACE_S = 10.0
 """Slack on top of the in-container limits before the host kills the container itself."""
 REPORT_SLACK_BYTES = 64 << 10
 DOCKER_ENV = {"HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+PoolKey = tuple[str, tuple[float, int, int, int, str]]
 
 _BOOT = (
     f"timeout -s KILL {IDLE_LIMIT_S} tar -x -C / -f - || exit 96; "
@@ -70,8 +74,10 @@ class WarmContainer:
 
     id: str
     image: str
-    key: tuple[str, tuple[float, int, int, int]]
+    key: PoolKey
     sock: Any
+    uid: int = PROGRAM_UID
+    """The uid the program runs as in this container (its /work and /tmp belong to it)."""
     created: float = field(default_factory=time.monotonic)
 
     def raw_socket(self) -> socket.socket:
@@ -98,6 +104,7 @@ class DockerEngine:
                 "start it with `scripts/setup-engine.sh` (installs docker.io, runs dockerd)",
             ) from exc
         self._image_ids: dict[str, str] = {}
+        self._runtimes: set[str] | None = None
         self._launcher = _launcher_source()
 
     # -- images -------------------------------------------------------------------------
@@ -118,6 +125,18 @@ class DockerEngine:
         """Drop the cached id of ``image`` (it was just loaded or rebuilt under the same tag)."""
         self._image_ids.pop(image, None)
 
+    def check_runtime(self, runtime: str) -> None:
+        """RuntimeMissingError unless the daemon knows ``runtime`` (asked once per engine)."""
+        if runtime == "runc":
+            return
+        if self._runtimes is None:
+            self._runtimes = set(self.api.info().get("Runtimes", {}))
+        if runtime not in self._runtimes:
+            raise RuntimeMissingError(
+                f"the Docker engine has no {runtime} runtime",
+                "run `scripts/setup-engine.sh` (installs gVisor and registers runsc)",
+            )
+
     # -- containers ---------------------------------------------------------------------
     def start_warm(
         self, image: str, limits: LimitsSpec, keep_until: float | None = None
@@ -128,25 +147,18 @@ class DockerEngine:
         --keep``): leftover clean-up spares it until then.
         """
         self.image_id(image)
-        owner = f"uid={PROGRAM_UID},gid={PROGRAM_UID}"
-        tmpfs_opts = f"rw,exec,nosuid,nodev,size={limits.workdir_mb}m,mode=1777,{owner}"
+        uid = PROGRAM_UID if keep_until else pick_program_uid()
+        # /sbx holds stdin (up to the work dir's size), the captured output and the scripts
         state_mb = limits.workdir_mb + (limits.stdout_bytes + 2 * limits.stderr_bytes >> 20) + 1
-        state_opts = f"rw,noexec,nosuid,nodev,size={state_mb}m,mode=0755,uid=0,gid=0"
         host_config = self.api.create_host_config(
             network_mode="none",
             read_only=True,
-            tmpfs={"/work": tmpfs_opts, "/tmp": tmpfs_opts, f"/{STATE_DIR}": state_opts},
             cap_drop=["ALL"],
             cap_add=LAUNCHER_CAPS,
-            security_opt=["no-new-privileges"],
-            mem_limit=limits.memory_mb * 1024 * 1024,
-            memswap_limit=limits.memory_mb * 1024 * 1024,
-            nano_cpus=int(limits.cpus * 1e9),
-            pids_limit=limits.pids,
             ipc_mode="private",
             log_config={"type": "none", "config": {}},
-            ulimits=[docker.types.Ulimit(name="core", soft=0, hard=0)],
             init=False,
+            **make_host_config_options(limits, uid, state_mb),
         )
         created = self.api.create_container(
             image,
@@ -174,7 +186,7 @@ class DockerEngine:
             self.remove(container_id)
             raise
         key = (image, limits.container_key())
-        return WarmContainer(id=container_id, image=image, key=key, sock=sock)
+        return WarmContainer(id=container_id, image=image, key=key, sock=sock, uid=uid)
 
     def remove(self, container_id: str) -> None:
         """Force-remove a container; a container that is already gone is fine."""
@@ -219,7 +231,7 @@ class DockerEngine:
 
     def _exchange(self, warm: WarmContainer, request: ExecutionRequest) -> _RawExchange:
         sock = warm.raw_socket()
-        payload = self._payload(request)
+        payload = self._payload(request, warm.uid)
         limits = request.limits
         budget = (
             limits.timeout_s + HOST_GRACE_S + (limits.compile_timeout_s if request.compile else 0)
@@ -231,26 +243,23 @@ class DockerEngine:
         cap = limits.stdout_bytes + 2 * limits.stderr_bytes + REPORT_SLACK_BYTES
         return _read_frames(sock, deadline, cap)
 
-    def _payload(self, request: ExecutionRequest) -> bytes:
+    def _payload(self, request: ExecutionRequest, uid: int) -> bytes:
         limits = request.limits
         params = (
             f"TIMEOUT={limits.timeout_s:.3f}\nCOMPILE_TIMEOUT={limits.compile_timeout_s:.3f}\n"
             f"CAP_OUT={limits.stdout_bytes + 1}\nCAP_ERR={limits.stderr_bytes + 1}\n"
-            f"PROGRAM_UID={PROGRAM_UID}\n"
+            f"PROGRAM_UID={uid}\nPROGRAM_NPROC={limits.pids}\nREAP_PASSES={REAP_PASSES}\n"
         )
-        env = "".join(
-            f"export {name}={shlex.quote(value)}\n"
-            for name, value in request.env.items()
-            if name.isidentifier()
-        )
+        # The request's environment goes into the program's own scripts, run by the program's
+        # shell: the launcher never sources it (names and values are validated in the model).
+        env = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in request.env.items()).encode()
         entries: dict[str, bytes] = {
             f"{STATE_DIR}/launch.sh": self._launcher,
             f"{STATE_DIR}/params": params.encode(),
-            f"{STATE_DIR}/env": env.encode(),
-            f"{STATE_DIR}/run": request.run.encode() + b"\n",
+            f"{STATE_DIR}/run": env + request.run.encode() + b"\n",
         }
         if request.compile:
-            entries[f"{STATE_DIR}/compile"] = request.compile.encode() + b"\n"
+            entries[f"{STATE_DIR}/compile"] = env + request.compile.encode() + b"\n"
         if request.stdin is not None:
             entries[f"{STATE_DIR}/stdin"] = request.stdin.encode()
         for name, text in request.files.items():

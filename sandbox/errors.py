@@ -23,6 +23,10 @@ class ImageMissingError(SandboxError):
     """A language image has not been built on this engine."""
 
 
+class RuntimeMissingError(SandboxError):
+    """The Docker engine lacks the OCI runtime a request asks for (e.g. runsc)."""
+
+
 class UnknownLanguageError(SandboxError):
     """No language folder matches the requested name."""
 

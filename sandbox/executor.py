@@ -27,6 +27,9 @@ from sandbox.pool import ContainerPool
 
 RETRIES = 1
 """A sandbox_error (the engine's fault, not the program's) is retried once in a new container."""
+CANARY_MARKER = "sandbox-canary-ok"
+CANARY_RUN = f"echo {CANARY_MARKER}"
+"""The canary: a trivial program (the shell's echo) in the same image, with the same limits."""
 
 
 class Executor(Protocol):
@@ -89,14 +92,38 @@ class LocalExecutor:
         return self.engine.image_id(image)
 
     def run(self, request: ExecutionRequest) -> ExecutionResult:
-        """Run one request in a fresh container and return its result."""
+        """Run one request in a fresh container and return its result.
+
+        A sandbox error is retried once. If the retry fails too, a canary (a trivial program in
+        the same image, with the same limits) runs on the same engine: if it passes, the sample
+        broke the engine and the result is ``crashed_sandbox``, a failure of the sample; if
+        the canary fails too, the engine is at fault and it stays ``sandbox_error``.
+        """
         self.engine.image_id(request.image)  # ImageMissingError before anything runs
+        self.engine.check_runtime(request.limits.runtime)
         result = self._run_once(request)
         for _ in range(RETRIES):
             if result.status is not Status.SANDBOX_ERROR:
-                break
+                return result
             result = self._run_once(request)
-        return result
+        if result.status is not Status.SANDBOX_ERROR:
+            return result
+        return self._blame(request, result)
+
+    def _blame(self, request: ExecutionRequest, failure: ExecutionResult) -> ExecutionResult:
+        canary = self._run_once(
+            ExecutionRequest(
+                image=request.image, run=CANARY_RUN, limits=request.limits, tag="canary"
+            )
+        )
+        if canary.status is Status.OK and canary.stdout == CANARY_MARKER + "\n":
+            note = (
+                f"the sample made the sandbox fail {RETRIES + 1} times ({failure.error}) "
+                "while a canary passed in the same image with the same limits"
+            )
+            return failure.model_copy(update={"status": Status.CRASHED_SANDBOX, "error": note})
+        note = f"{failure.error}; the canary failed too ({canary.status.value}: {canary.error})"
+        return failure.model_copy(update={"error": note})
 
     def run_many(
         self, requests: Iterable[ExecutionRequest]

@@ -1,9 +1,9 @@
-"""Images: the locally made Debian base image and one image per language folder.
+"""Language images: one per language folder, built FROM a local base image (``sandbox.bases``).
 
-No registry can be assumed. ``bootstrap_base`` makes the base image from the host's own apt
-mirror (debootstrap + docker import); language images build FROM it with apt-get inside.
-An image records the hash of its folder and its toolchain version in labels, so that an
-unchanged language is never rebuilt and ``sandbox languages`` can show versions.
+No registry can be assumed: language images build FROM a Debian base made by
+``sandbox images bootstrap`` with apt-get inside. An image records the hash of its folder and
+its toolchain version in labels, so that an unchanged language is never rebuilt and
+``sandbox languages`` can show versions.
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable
+import tarfile
 from pathlib import Path
 
 import docker.errors
 import requests.exceptions
 
+from sandbox.bases import base_image_exists, base_image_id
 from sandbox.engine import DockerEngine
 from sandbox.errors import FetchError, ImageBuildError
 from sandbox.languages import LanguageSpec
@@ -29,8 +27,6 @@ LABEL_HASH = "sandbox.hash"
 LABEL_TOOLCHAIN = "sandbox.toolchain"
 LABEL_LANGUAGE = "sandbox.language"
 LABEL_BASE = "sandbox.base-id"
-DEFAULT_BASE = "debian:bookworm"
-BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 class ImageStatusResult(FrozenModel):
@@ -53,137 +49,6 @@ class BuildResult(FrozenModel):
     seconds: float = 0.0
     toolchain: str | None = None
     detail: str | None = None
-
-
-# -- the base image ---------------------------------------------------------------------
-
-
-def detect_release() -> str:
-    """The host's Debian codename (the base image mirrors the host's release)."""
-    text = Path("/etc/os-release").read_text() if Path("/etc/os-release").exists() else ""
-    match = re.search(r"^VERSION_CODENAME=(\w+)", text, re.MULTILINE)
-    return match.group(1) if match else "bookworm"
-
-
-def detect_mirror(release: str) -> str:
-    """The Debian mirror URI the host's apt already uses for ``release`` (never hard-coded)."""
-    candidates: list[str] = []
-    apt = Path("/etc/apt")
-    for path in [apt / "sources.list", *sorted((apt / "sources.list.d").glob("*"))]:
-        if not path.is_file():
-            continue
-        text = path.read_text(errors="replace")
-        if path.suffix == ".sources":
-            candidates += _mirrors_from_deb822(text, release)
-        elif path.suffix == ".list" or path.name == "sources.list":
-            candidates += _mirrors_from_one_line(text, release)
-    plain = [uri for uri in candidates if "security" not in uri]
-    if not plain:
-        raise ImageBuildError(
-            f"no apt mirror for Debian {release!r} found in /etc/apt",
-            "pass one with `sandbox images bootstrap --mirror URL`",
-        )
-    return plain[0]
-
-
-def _mirrors_from_one_line(text: str, release: str) -> list[str]:
-    found = []
-    for line in text.splitlines():
-        parts = re.sub(r"\[[^]]*\]", "", line.split("#")[0]).split()
-        if len(parts) >= 3 and parts[0] == "deb" and parts[2] == release:
-            found.append(parts[1])
-    return found
-
-
-def _mirrors_from_deb822(text: str, release: str) -> list[str]:
-    found = []
-    for stanza in re.split(r"\n\s*\n", text):
-        fields = dict(
-            (m.group(1).lower(), m.group(2).strip())
-            for m in re.finditer(r"^([\w-]+):\s*(.*)$", stanza, re.MULTILINE)
-        )
-        if "deb" in fields.get("types", "").split() and release in fields.get("suites", "").split():
-            found += fields.get("uris", "").split()
-    return found
-
-
-def base_image_exists(engine: DockerEngine, tag: str = DEFAULT_BASE) -> bool:
-    try:
-        engine.api.inspect_image(tag)
-    except docker.errors.ImageNotFound:
-        return False
-    return True
-
-
-def base_image_id(engine: DockerEngine, tag: str = DEFAULT_BASE) -> str | None:
-    """The base image's id, or None when it is not on this engine."""
-    try:
-        return str(engine.api.inspect_image(tag)["Id"])
-    except docker.errors.ImageNotFound:
-        return None
-
-
-def bootstrap_base(
-    engine: DockerEngine,
-    *,
-    tag: str = DEFAULT_BASE,
-    mirror: str | None = None,
-    release: str | None = None,
-    force: bool = False,
-    log: Callable[[str], None] = print,
-) -> str:
-    """Make the base image by debootstrap (minbase) + docker import; return its tag."""
-    if base_image_exists(engine, tag) and not force:
-        log(f"{tag} is present; nothing to do (--force rebuilds it)")
-        return tag
-    release = release or detect_release()
-    mirror = mirror or detect_mirror(release)
-    if shutil.which("debootstrap") is None:
-        raise ImageBuildError(
-            "debootstrap is not installed", "run `apt-get install -y debootstrap` (as root)"
-        )
-    with tempfile.TemporaryDirectory(prefix="sandbox-rootfs-") as tmp:
-        root = Path(tmp) / "rootfs"
-        log(f"debootstrap --variant=minbase {release} from {mirror}")
-        _check_call(["debootstrap", "--variant=minbase", release, str(root), mirror])
-        write_apt_settings(root)
-        log(f"docker import -> {tag}")
-        tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
-        changes = ['CMD ["bash"]', f"ENV PATH={BASE_PATH}", "LABEL sandbox.base=1"]
-        args = ["docker", "import"] + [f"--change={c}" for c in changes] + ["-", tag]
-        imported = subprocess.run(args, stdin=tar.stdout, capture_output=True, text=True)
-        tar.wait()
-        if imported.returncode != 0 or tar.returncode != 0:
-            raise ImageBuildError(f"docker import failed: {imported.stderr.strip()}", "see above")
-    return tag
-
-
-# Downloaded .deb files and apt's package caches would stay in every language image's layer
-# (155 MB for Java): delete them after each dpkg run, and fetch no translations.
-_CLEAN = "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb"
-APT_SETTINGS = f"""\
-DPkg::Post-Invoke {{ "{_CLEAN} /var/cache/apt/*.bin || true"; }};
-APT::Update::Post-Invoke {{ "{_CLEAN} /var/cache/apt/*.bin || true"; }};
-Dir::Cache::pkgcache "";
-Dir::Cache::srcpkgcache "";
-Acquire::Languages "none";
-"""
-
-
-def write_apt_settings(root: Path) -> None:
-    """apt settings for image builds, written into the bootstrapped root file system."""
-    target = root / "etc" / "apt" / "apt.conf.d" / "90sandbox-image"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(APT_SETTINGS)
-
-
-def _check_call(args: list[str]) -> None:
-    done = subprocess.run(args, capture_output=True, text=True)
-    if done.returncode != 0:
-        tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
-        raise ImageBuildError(
-            f"{args[0]} failed: {' | '.join(tail)}", "check the mirror and that you are root"
-        )
 
 
 # -- language images --------------------------------------------------------------------
@@ -278,15 +143,17 @@ def _docker_build(
     lines: list[str] = []
     try:
         stream = engine.api.build(
-            path=str(spec.directory),
+            fileobj=io.BytesIO(build_context(spec)),
+            custom_context=True,
             tag=spec.image,
             labels=labels,
             rm=True,
             forcerm=True,
             decode=True,
             pull=False,
-            # an engine without a bridge (a second engine on one machine) builds on the host's
-            network_mode=os.environ.get("SANDBOX_BUILD_NETWORK") or None,
+            # apt-get inside the build reaches the host's mirror through the host's network
+            # (a second engine may have no bridge); only our own Dockerfiles build this way.
+            network_mode="host",
         )
         for chunk in stream:
             lines.append(str(chunk.get("stream", "")) or str(chunk.get("status", "")))
@@ -301,6 +168,16 @@ def _docker_build(
         if log_dir is not None:
             log_dir.mkdir(parents=True, exist_ok=True)
             (log_dir / f"{spec.id}.log").write_text("".join(lines))
+
+
+def build_context(spec: LanguageSpec) -> bytes:
+    """The build context as a tar: the files ``spec.context_files()`` names (the folder without
+    its spec and smoke programs, plus the shared files it declares)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for relative, path in spec.context_files():
+            archive.add(path, arcname=relative, recursive=False)
+    return buffer.getvalue()
 
 
 def probe_toolchain(engine: DockerEngine, spec: LanguageSpec) -> str:

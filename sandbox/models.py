@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RESERVED_ENV = frozenset(
+    {"PROGRAM_UID", "PROGRAM_NPROC", "TIMEOUT", "COMPILE_TIMEOUT", "CAP_OUT", "CAP_ERR"}
+    | {"REAP_PASSES", "LD_PRELOAD", "LD_AUDIT"}
+)
+"""Names a request may not set: the launcher's own parameters (which limits do not travel in
+the environment) and the loader's injection hooks (code in every process of the phase)."""
+Runtime = Literal["runc", "runsc"]
+DEFAULT_RUNTIME: Runtime = "runc"
+RUNTIMES = frozenset({"runc", "runsc"})
+"""OCI runtimes a request may ask for: runc (Docker's default) and runsc (gVisor)."""
 
 
 class FrozenModel(BaseModel):
@@ -27,6 +40,9 @@ class Status(StrEnum):
     OUTPUT_LIMIT = "output_limit"
     COMPILE_ERROR = "compile_error"
     SANDBOX_ERROR = "sandbox_error"
+    CRASHED_SANDBOX = "crashed_sandbox"
+    """The sample made the engine fail twice while a canary program passed on the same engine
+    with the same image and limits: a failure of the sample, never a pass nor "not judged"."""
 
 
 class LimitsSpec(FrozenModel):
@@ -36,16 +52,23 @@ class LimitsSpec(FrozenModel):
     compile_timeout_s: float = Field(120.0, gt=0, description="wall-clock limit of compilation")
     cpus: float = Field(1.0, gt=0, description="CPU quota (cores)")
     memory_mb: int = Field(512, ge=16, description="memory limit; swap is off")
-    pids: int = Field(256, ge=8, description="max processes+threads in the container")
+    pids: int = Field(
+        256,
+        ge=8,
+        description="max processes+threads of the program (the launcher keeps a few of its own)",
+    )
     workdir_mb: int = Field(
         256, ge=1, description="size of the writable tmpfs work dir (/work) and /tmp"
     )
     stdout_bytes: int = Field(1 << 20, ge=1, description="stdout kept; more is truncated")
     stderr_bytes: int = Field(256 << 10, ge=1, description="stderr (and compile output) kept")
+    runtime: Runtime = Field(
+        DEFAULT_RUNTIME, description="OCI runtime: runc (default) or runsc (gVisor)"
+    )
 
-    def container_key(self) -> tuple[float, int, int, int]:
+    def container_key(self) -> tuple[float, int, int, int, str]:
         """The limits baked into a container at creation (the rest travel with each run)."""
-        return (self.cpus, self.memory_mb, self.pids, self.workdir_mb)
+        return (self.cpus, self.memory_mb, self.pids, self.workdir_mb, self.runtime)
 
     def scaled(self, factor: float) -> LimitsSpec:
         """A copy with the run timeout multiplied by ``factor`` (a language's time factor)."""
@@ -65,9 +88,35 @@ class ExecutionRequest(FrozenModel):
     language: str | None = None
     tag: str | None = Field(None, description="caller's id, echoed back, not part of the key")
 
+    @field_validator("env")
+    @classmethod
+    def _check_env(cls, env: dict[str, str]) -> dict[str, str]:
+        """Names are shell identifiers the launcher does not own; values hold no NUL byte."""
+        for name, value in env.items():
+            if not ENV_NAME.fullmatch(name):
+                raise ValueError(
+                    f"environment variable name {name!r} is not a shell identifier "
+                    "(fix: use letters, digits and underscores, not starting with a digit)"
+                )
+            if name in RESERVED_ENV:
+                raise ValueError(
+                    f"environment variable {name} is reserved by the sandbox "
+                    "(fix: set limits through LimitsSpec; rename the variable)"
+                )
+            if "\0" in value:
+                raise ValueError(
+                    f"environment variable {name} contains a NUL byte (fix: remove it)"
+                )
+        return env
+
     def content_key(self) -> str:
-        """Hash of everything that determines the outcome (identical programs run once)."""
+        """Hash of everything that determines the outcome (identical programs run once).
+
+        The default runtime is left out, so that keys made before it existed still match.
+        """
         payload = self.model_dump(exclude={"tag"})
+        if payload["limits"]["runtime"] == DEFAULT_RUNTIME:
+            del payload["limits"]["runtime"]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
 

@@ -16,10 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import docker.errors
 import requests.exceptions
 
-from sandbox.engine import IDLE_LIMIT_S, DockerEngine, WarmContainer
+from sandbox.engine import IDLE_LIMIT_S, DockerEngine, PoolKey, WarmContainer
 from sandbox.models import LimitsSpec
 
-PoolKey = tuple[str, tuple[float, int, int, int]]
 MAX_AGE_S = IDLE_LIMIT_S * 0.8
 """Warm containers older than this are discarded: their idle limit is near."""
 

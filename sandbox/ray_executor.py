@@ -217,6 +217,10 @@ class _Dispatch:
             return None
         if result.status is Status.SANDBOX_ERROR:
             return self._after_engine_failure(node, flight, result)
+        if result.status is Status.CRASHED_SANDBOX and not _answers(node):
+            # the canary that blamed the sample ran on an engine now gone: not a verdict
+            self._lose(node, flight, "its Docker engine does not answer")
+            return None
         self._check_image(flight.request, result)
         return flight.request, result
 

@@ -142,6 +142,8 @@ def run_selftest(
         early = _not_runnable(spec, status)
         if early is not None:
             outcomes[spec.id] = early
+            if on_result is not None:
+                on_result(early)
             continue
         files = find_smoke_files(spec)
         ready[spec.id] = (spec, status)

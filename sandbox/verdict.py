@@ -3,6 +3,12 @@
 Order of precedence, worst first: the sandbox failed (``sandbox_error``), the program ran out
 of time (``timeout``) or memory (``oom``), printed too much (``output_limit``), did not compile
 (``compile_error``), exited non-zero (``nonzero_exit``); only a clean exit is ``ok``.
+
+``timeout`` and ``oom`` come only from what the launcher and the cgroup saw, never from an exit
+code the program chose: a phase timed out when its timer fired while the program was alive, or
+when it ran (until its last process was gone) for at least its limit; it ran out of memory when
+the container's memory cgroup OOM-killed a process during the phase. A program that exits 124
+or 137 by itself gets ``nonzero_exit`` with that exit code.
 """
 
 from __future__ import annotations
@@ -13,10 +19,6 @@ from typing import Any
 from sandbox.models import ExecutionRequest, ExecutionResult, Status
 
 MAGIC = b"SBX1\n"
-KILL_BY_TIMEOUT = 137
-TIMEOUT_EXIT = 124
-TIME_TOLERANCE = 0.97
-"""A KILL near the deadline is the in-container timeout firing, not the program."""
 LAUNCHER_EXITS = {
     94: "the launcher could not hand /work to the program's user",
     95: "the image lacks setpriv (util-linux); rebuild it on the sandbox base image",
@@ -76,10 +78,16 @@ def decode_output(data: bytes, cap: int) -> tuple[str, bool]:
     return data[:cap].decode("utf-8", errors="replace"), len(data) > cap
 
 
-def _phase_timed_out(rc: int | None, ns: int | None, limit_s: float) -> bool:
-    if rc == TIMEOUT_EXIT:
-        return True
-    return rc == KILL_BY_TIMEOUT and ns is not None and ns >= limit_s * 1e9 * TIME_TOLERANCE
+def _phase_timed_out(meta: dict[str, int], phase: str, limit_s: float) -> bool:
+    """The phase's timer fired, or the phase lasted its limit: never the exit code."""
+    ns = meta.get(f"{phase}_ns")
+    return meta.get(f"{phase}_expired", 0) > 0 or (ns is not None and ns >= limit_s * 1e9)
+
+
+def _exit_and_signal(rc: int) -> tuple[int | None, int | None]:
+    """The shell reports death by signal N as 128+N (N <= 64); 193..255 are plain exit codes.
+    (An exit(137) reads as signal 9 too: data for the reader, never a verdict.)"""
+    return (None, rc - 128) if 128 < rc <= 128 + 64 else (rc, None)
 
 
 def decide_result(
@@ -119,35 +127,37 @@ def decide_result(
         "wall_time_s": _seconds(meta.get("run_ns")),
         "peak_memory_mb": round(peak / 2**20, 2) if peak is not None else None,
     }
-    oom = meta.get("oom_kill", 0) > 0 or bool(state.get("OOMKilled"))
+    for phase in ("compile", "run"):
+        if meta.get(f"{phase}_unreaped", 0) > 0:
+            note = f"processes of the program survived the clean-up of its {phase} phase"
+            return ExecutionResult(status=Status.SANDBOX_ERROR, error=note, **fields)
     if "compile_rc" in meta and meta["compile_rc"] != 0:
-        return _compile_failure(meta, limits.compile_timeout_s, oom, fields)
+        return _compile_failure(meta, limits.compile_timeout_s, fields)
     if "run_rc" not in meta:
         return ExecutionResult(
             status=Status.SANDBOX_ERROR, error="launcher skipped the run", **fields
         )
-    rc = meta["run_rc"]
-    # the shell reports death by signal N as 128+N (N <= 64); 193..255 are plain exit codes
-    exit_code, signal = (None, rc - 128) if 128 < rc <= 128 + 64 else (rc, None)
+    exit_code, signal = _exit_and_signal(meta["run_rc"])
     fields.update(exit_code=exit_code, signal=signal)
-    if _phase_timed_out(rc, meta.get("run_ns"), limits.timeout_s):
-        return ExecutionResult(status=Status.TIMEOUT, **{**fields, "exit_code": None, "signal": 9})
-    if oom and signal == 9:
-        return ExecutionResult(status=Status.OOM, **fields)
+    if _phase_timed_out(meta, "run", limits.timeout_s):
+        note = f"ran past its {limits.timeout_s:g} s limit"
+        return ExecutionResult(status=Status.TIMEOUT, error=note, **fields)
+    if meta.get("run_oom_kills", 0) > 0:
+        note = f"the memory cgroup OOM-killed {meta['run_oom_kills']} process(es)"
+        return ExecutionResult(status=Status.OOM, error=note, **fields)
     if out_cut or err_cut:
         return ExecutionResult(status=Status.OUTPUT_LIMIT, **fields)
-    status = Status.OK if rc == 0 else Status.NONZERO_EXIT
+    status = Status.OK if meta["run_rc"] == 0 else Status.NONZERO_EXIT
     return ExecutionResult(status=status, **fields)
 
 
 def _compile_failure(
-    meta: dict[str, int], limit_s: float, oom: bool, fields: dict[str, Any]
+    meta: dict[str, int], limit_s: float, fields: dict[str, Any]
 ) -> ExecutionResult:
-    rc = meta["compile_rc"]
-    if _phase_timed_out(rc, meta.get("compile_ns"), limit_s):
+    if _phase_timed_out(meta, "compile", limit_s):
         note = f"compilation exceeded {limit_s:g} s"
         return ExecutionResult(status=Status.TIMEOUT, error=note, **fields)
-    if oom and rc == KILL_BY_TIMEOUT:
+    if meta.get("compile_oom_kills", 0) > 0:
         return ExecutionResult(status=Status.OOM, error="compiler ran out of memory", **fields)
     return ExecutionResult(status=Status.COMPILE_ERROR, **fields)
 

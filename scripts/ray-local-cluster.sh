@@ -59,7 +59,7 @@ start() {
 
 add() {  # node 2, on the second engine, joins the cluster in DIR
   local engine2; engine2=$(bash scripts/second-engine.sh start)
-  start_node worker "$engine2" "SANDBOX_BUILD_NETWORK=host" --address "$(cat "$DIR/address")" \
+  start_node worker "$engine2" "" --address "$(cat "$DIR/address")" \
     --min-worker-port 31000 --max-worker-port 31999
 }
 

@@ -9,8 +9,8 @@
 # It has its own socket, data root, exec root and pid file, so it never touches the main engine
 # (/var/run/docker.sock). Two daemons cannot share docker0: this one has a bridge of its own
 # (sbxeng2br0, made here) and writes no iptables rules; the sandbox's containers have no
-# network anyway, and an image build on it uses the host's network (SANDBOX_BUILD_NETWORK=host
-# on its Ray node). Never --bridge=none: dockerd then deletes docker0, the main engine's bridge.
+# network anyway, and image builds use the host's network (sandbox/images.py). Never
+# --bridge=none: dockerd then deletes docker0, the main engine's bridge.
 # Its data root is kept between runs so that images loaded into it once stay there.
 # Needs root and dockerd (scripts/setup-engine.sh installs it).
 set -euo pipefail

@@ -33,8 +33,12 @@ def debug(
     executor: ExecutorKind = EXECUTOR_OPTION,
     ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
-    """Explain one sample: its verdict, the failing test, the program with the failing line
-    marked and the error; then re-run it exactly, and open its container on request."""
+    """Explain one sample, re-run it, open its container.
+
+    Shows the verdict, the failing test, the program with the failing line marked and the
+    error; then re-runs the exact execution (--no-rerun skips it); --shell or --keep open the
+    very container it ran in.
+    """
     from runners.debug import find_target
 
     target = find_target(results, task_id, sample)
@@ -54,7 +58,7 @@ def debug(
 
 def show_explanation(console: Console, target: DebugTarget) -> None:
     """Verdict, failing test, the program with its failing line, the error output."""
-    from runners.debug_view import error_text, program_view, verdict_lines
+    from runners.debug_view import answer_view, error_text, program_view, verdict_lines
 
     record = target.record
     lines = verdict_lines(record)
@@ -63,6 +67,9 @@ def show_explanation(console: Console, target: DebugTarget) -> None:
         console.print(line, markup=False, highlight=False)
     for label, value in target.failing_case().items():
         console.print(Text.assemble((f"  {label}: ", "bold"), value))
+    answer = answer_view(record)
+    if answer is not None:
+        console.print(Panel(Text(answer[1]), title=answer[0]))
     view = program_view(record, target.request)
     if view.text:
         title = (

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sandbox.errors import BadInputError
-from sandbox.models import ExecutionResult, LimitsSpec, Status
+from sandbox.models import RUNTIMES, ExecutionResult, LimitsSpec, Status
 
 
 def read_text_file(path: Path, what: str) -> str:
@@ -33,6 +33,9 @@ def exec_program(
     timeout: float = typer.Option(10.0, "--timeout", help="Run time limit in seconds."),
     memory: int = typer.Option(512, "--memory", help="Memory limit in MiB (swap off)."),
     cpus: float = typer.Option(1.0, "--cpus", help="CPU quota in cores."),
+    runtime: str = typer.Option(
+        "runc", "--runtime", help="OCI runtime: runc, or runsc (gVisor: stronger, slower)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Run FILE in a fresh, isolated container of LANG's image and print the verdict.
@@ -42,10 +45,14 @@ def exec_program(
     from sandbox.executor import LocalExecutor
     from sandbox.languages import resolve_language
 
+    if runtime not in RUNTIMES:
+        raise BadInputError(
+            f"unknown runtime {runtime!r}", f"use one of: {', '.join(sorted(RUNTIMES))}"
+        )
     spec = resolve_language(lang)
     source = read_text_file(file, "source file")
     stdin_text = read_text_file(stdin, "stdin file") if stdin else None
-    limits = LimitsSpec(timeout_s=timeout, memory_mb=memory, cpus=cpus)
+    limits = LimitsSpec(timeout_s=timeout, memory_mb=memory, cpus=cpus, runtime=runtime)
     request = spec.make_request(source, limits=limits, stdin=stdin_text, tag=str(file))
     with LocalExecutor(workers=1) as executor:
         result = executor.run(request)
@@ -104,5 +111,5 @@ def clean(
 
 def register(app: typer.Typer) -> None:
     """Add `exec` and `clean`."""
-    app.command("exec")(exec_program)
-    app.command("clean")(clean)
+    app.command("exec", short_help="Run one program in its language's sandbox.")(exec_program)
+    app.command("clean", short_help="Remove containers of dead sandbox processes.")(clean)

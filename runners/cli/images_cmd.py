@@ -7,33 +7,48 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from runners.cli.options import EXECUTOR_OPTION, RAY_ADDRESS_OPTION, print_notes
 from sandbox.executors import ExecutorKind
 from sandbox.languages import LanguageSpec
+from sandbox.progress import ProgressReporter
 
-images_app = typer.Typer(help="Make the base image and the language images (no registry needed).")
+images_app = typer.Typer(
+    help="Make the base image and the language images (no registry needed).",
+    short_help="Make the base and language images locally.",
+    rich_markup_mode=None,
+)
 
 
-@images_app.command("bootstrap")
+@images_app.command("bootstrap", short_help="Make the base image from the host's apt mirror.")
 def bootstrap(
     mirror: str | None = typer.Option(None, help="Debian mirror URI (default: host's apt)."),
-    release: str | None = typer.Option(None, help="Debian codename (default: the host's)."),
-    tag: str = typer.Option("debian:bookworm", help="Tag of the base image to make."),
+    release: str | None = typer.Option(
+        None, help="Debian codename to make (default: every release a language declares)."
+    ),
+    tag: str | None = typer.Option(None, help="Tag of the base image (default: debian:RELEASE)."),
     force: bool = typer.Option(False, help="Rebuild even if the image exists."),
 ) -> None:
-    """Make the base image locally: debootstrap (minbase) from the host apt mirror + import."""
+    """Make the base images locally: debootstrap (minbase) from the host apt mirror + import.
+
+    Without --release: debian:<host release> and every debian:<release> that a language's
+    base_image names (Swift builds on Debian 13, trixie).
+    """
+    from sandbox.bases import bootstrap_base, declared_bases
     from sandbox.engine import DockerEngine
-    from sandbox.images import bootstrap_base
+    from sandbox.languages import load_registry
 
-    bootstrap_base(
-        DockerEngine(), tag=tag, mirror=mirror, release=release, force=force, log=typer.echo
-    )
+    engine = DockerEngine()
+    if release or tag:
+        tags = [tag or f"debian:{release}"]
+    else:
+        tags = declared_bases(spec.base_image for spec in load_registry().values())
+    for one in tags:
+        bootstrap_base(engine, tag=one, mirror=mirror, release=release, force=force, log=typer.echo)
 
 
-@images_app.command("build")
+@images_app.command("build", short_help="Build language images; unchanged ones are skipped.")
 def build(
     lang: list[str] = typer.Option(
         ["all"], "--lang", "-l", help="Language id/alias, repeatable, or 'all'."
@@ -41,6 +56,7 @@ def build(
     parallel: int = typer.Option(0, help="Images built at once (0: sized from the host)."),
     force: bool = typer.Option(False, help="Rebuild even if the image is up to date."),
     log_dir: Path = typer.Option(Path("results/build-logs"), help="Where build logs go."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress."),
     executor: ExecutorKind = EXECUTOR_OPTION,
     ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
@@ -50,9 +66,10 @@ def build(
     language: built once (on a node, if none has a current one) and shipped to the others.
     Exit code 1 if any available language failed to build.
     """
+    from sandbox.bases import base_image_exists
     from sandbox.engine import DockerEngine
     from sandbox.errors import ImageMissingError
-    from sandbox.images import base_image_exists, build_image, default_build_parallelism
+    from sandbox.images import build_image, default_build_parallelism
     from sandbox.languages import select_languages
 
     specs = select_languages(lang)
@@ -66,18 +83,13 @@ def build(
     if missing_base:
         raise ImageMissingError(
             f"base image {', '.join(sorted(missing_base))} is missing",
-            "run `sandbox images bootstrap` first",
+            "run `sandbox images bootstrap` first (it makes every Debian base a language declares)",
         )
     workers = parallel or default_build_parallelism()
     results = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-    ) as progress:
-        task = progress.add_task("building images", total=len(specs))
+    with ProgressReporter(enabled=progress) as reporter:
+        task = reporter.task("images")
+        task.start(len(specs))
         with ThreadPoolExecutor(workers) as pool:
             futures = [
                 pool.submit(build_image, engine, s, force=force, log_dir=log_dir) for s in specs
@@ -85,7 +97,8 @@ def build(
             for future in as_completed(futures):
                 result = future.result()
                 results.append(result)
-                progress.update(task, advance=1, description=f"{result.language}: {result.outcome}")
+                task.note(f"{result.language}: {result.outcome} ({result.seconds:.0f} s)")
+                task.advance()
     table = Table("language", "outcome", "seconds", "toolchain / detail")
     for r in sorted(results, key=lambda r: r.language):
         colour = {"built": "green", "up-to-date": "green", "unavailable": "yellow"}.get(

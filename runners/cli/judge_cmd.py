@@ -10,13 +10,15 @@ import typer
 
 from runners.judge.cache import JudgmentCache, default_cache_path
 from runners.judge.client import JudgeClient, JudgeClientSpec
+from runners.judge.grounded.models import ExecSettingsSpec
 from runners.judge.methods import MethodName
-from runners.judge.protocol import get_protocol, protocol_names
-from runners.judge.runner import JudgeRunSpec, run_judge
+from runners.judge.protocol import get_protocol, grounded_protocol, protocol_names
+from runners.judge.runner import JudgeRunSpec, executing, run_judge
 from runners.judge.stats import DEFAULT_RESAMPLES
 from runners.judge.summary_text import format_summary
 from runners.records import SummaryRecord
 from sandbox.errors import BadInputError
+from sandbox.executor import Executor, LocalExecutor
 from sandbox.progress import ProgressReporter
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -31,12 +33,18 @@ async def _judge(
 ) -> tuple[Path, SummaryRecord]:
     judgment_cache = JudgmentCache(cache)
     label = f"{run.protocol} ({run.method.value}) {run.model}"
+    executor: Executor | None = None
     try:
+        if executing(get_protocol(run.protocol), run):
+            executor = LocalExecutor()
         with ProgressReporter(enabled=show_progress) as reporter:
             async with JudgeClient(client_spec, judgment_cache, cache_only=cache_only) as client:
-                return await run_judge(run, client, reporter.task(label))
+                executions = reporter.task(f"executing answers of {run.model}")
+                return await run_judge(run, client, reporter.task(label), executor, executions)
     finally:
         judgment_cache.close()
+        if executor is not None:
+            executor.close()
 
 
 def judge(
@@ -98,16 +106,39 @@ def judge(
     price_input: float | None = typer.Option(None, "--price-input", help="USD per 1M input tok"),
     price_output: float | None = typer.Option(None, "--price-output", help="USD per 1M output"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="progress bar (stderr)"),
+    execute: bool = typer.Option(
+        False,
+        "--execute",
+        help="compile and run the code in every answer (model and baseline) in the sandbox; "
+        "records and reports what happened (CodeArena)",
+    ),
+    ground: str | None = typer.Option(
+        None,
+        "--ground",
+        help="'execution': the judge also sees what happened when each answer's code ran "
+        "(a separate protocol, e.g. codearena-grounded; implies --execute)",
+    ),
+    exec_timeout: float = typer.Option(
+        10.0, "--exec-timeout", min=0.001, help="seconds per code block run (x language factor)"
+    ),
+    exec_memory: int = typer.Option(512, "--exec-memory", min=16, help="MiB per code block"),
+    exec_max_blocks: int = typer.Option(
+        8, "--exec-max-blocks", min=1, help="code blocks executed per answer"
+    ),
 ) -> None:
-    """Judge a model's answers with an LLM: CodeArena pairwise win/tie rates against a baseline
-    (both orders), or CODAL-Bench 1-10 grades against a reference; with bootstrap intervals."""
+    """Judge a model's answers with an LLM (CodeArena, CODAL-Bench).
+
+    CodeArena: pairwise against a baseline answer in both orders, win and tie rates.
+    CODAL-Bench: 1-10 grades on five coding preferences against a reference.
+    Bootstrap intervals on every metric; see docs/judge.md.
+    """
     if not base_url.startswith(("http://", "https://")):
         raise BadInputError(
             f"--base-url {base_url!r} is not an http(s) URL", "e.g. http://127.0.0.1:8000/v1"
         )
     if top_p is not None and top_p <= 0.0:
         raise BadInputError(f"--top-p {top_p} is not in (0, 1]", "e.g. --top-p 0.8")
-    judged = get_protocol(protocol)
+    judged = get_protocol(protocol) if ground is None else grounded_protocol(protocol, ground)
     run = JudgeRunSpec(
         protocol=judged.name,
         method=method,
@@ -126,6 +157,10 @@ def judge(
         max_question_words=max_question_words,
         price_input=price_input,
         price_output=price_output,
+        execute=execute,
+        execution=ExecSettingsSpec(
+            timeout_s=exec_timeout, memory_mb=exec_memory, max_blocks=exec_max_blocks
+        ),
     )
     client_spec = JudgeClientSpec(
         base_url=base_url,

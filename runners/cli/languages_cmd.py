@@ -9,7 +9,6 @@ from typing import Any
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -24,6 +23,7 @@ from sandbox.errors import EngineUnavailableError
 from sandbox.executors import ExecutorKind
 from sandbox.images import short_version
 from sandbox.languages import LanguageSpec, select_languages
+from sandbox.progress import ProgressReporter
 from sandbox.selftest import LanguageSelftestResult, SelftestState
 
 _STATE_TEXT = {
@@ -48,8 +48,16 @@ def _probe(required: bool) -> StatusProbe:
 
 def languages(
     json_output: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    issues: bool = typer.Option(
+        False, "--issues", help="List known issues and the opt-in data patches instead."
+    ),
 ) -> None:
     """List every language: image status, toolchain version, suites it supports."""
+    if issues:
+        from runners.cli.issues_view import print_issues
+
+        print_issues(json_output)
+        return
     specs = select_languages(None)
     probe = _probe(required=False)
     rows = [(spec, probe(spec)) for spec in specs]
@@ -104,31 +112,26 @@ def selftest(
     executor: ExecutorKind = EXECUTOR_OPTION,
     ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
-    """Run every language's smoke programs in its image: hello -> ok, compile_error ->
-    compile_error (compiled languages), runtime_error -> nonzero_exit, timeout -> timeout,
-    wrong -> nonzero_exit. Exit code 1 if any available language fails; languages that need
-    a registry are shown as skipped."""
+    """Run every language's smoke programs in its image.
+
+    hello -> ok, compile_error -> compile_error (compiled languages), runtime_error ->
+    nonzero_exit, timeout -> timeout, wrong -> nonzero_exit. Exit code 1 if any available
+    language fails; languages whose base image needs a registry are shown as skipped.
+    """
     from sandbox.executors import make_executor
     from sandbox.selftest import run_selftest, selftest_failed
 
     specs = select_languages(lang or None)
     runner = make_executor(executor, ray_address, workers)
-    with (
-        runner,
-        Progress(
-            TextColumn("self-test"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            disable=json_output,
-            transient=True,
-        ) as bar,
-    ):
-        task = bar.add_task("languages", total=len(specs))
-        results = run_selftest(
-            specs, runner.probe, lambda: runner, on_result=lambda _: bar.advance(task)
-        )
+    with runner, ProgressReporter(enabled=not json_output) as reporter:
+        task = reporter.task("self-test")
+        task.start(len(specs))
+
+        def done(result: LanguageSelftestResult) -> None:
+            task.note(f"{result.language}: {result.state.value}")
+            task.advance()
+
+        results = run_selftest(specs, runner.probe, lambda: runner, on_result=done)
     print_notes(runner.notes)
     if json_output:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=2))
@@ -185,5 +188,5 @@ def _check_cell(check: Any) -> Text:
 
 def register(app: typer.Typer) -> None:
     """Add ``languages`` and ``selftest`` to the main app."""
-    app.command("languages")(languages)
+    app.command("languages", short_help="Languages, their images and toolchains.")(languages)
     app.command("selftest")(selftest)

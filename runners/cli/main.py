@@ -21,17 +21,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: it re-wraps paragraphs to the terminal and gives option help most of
+    # an 80-column line, where rich panels squeeze it into a third.
+    rich_markup_mode=None,
 )
 
 # Command modules, in the order they appear in --help. Each exposes ``register(app)``.
 COMMAND_MODULES = (
     "runners.cli.exec_cmd",
+    "runners.cli.generate_cmd",
     "runners.cli.run_cmd",
     "runners.cli.judge_cmd",
+    "runners.cli.eval_cmd",
+    "runners.cli.judge_check_cmd",
     "runners.cli.report_cmd",
     "runners.cli.debug_cmd",
     "runners.cli.images_cmd",
     "runners.cli.languages_cmd",
+    "runners.cli.doctor_cmd",
 )
 
 for _name in COMMAND_MODULES:

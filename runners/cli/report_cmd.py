@@ -140,5 +140,5 @@ def gate(
 
 def register(app: typer.Typer) -> None:
     """Add ``report`` and ``gate`` to the main app."""
-    app.command("report")(report)
-    app.command("gate")(gate)
+    app.command("report", short_help="Models side by side: pass@k, win rates, grades.")(report)
+    app.command("gate", short_help="Release gate: exit 0 to release, 1 to block.")(gate)

@@ -63,6 +63,12 @@ def run(
         4.0, "--gt-time-limit-factor", help="evalplus: x ground-truth time."
     ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress."),
+    fix_known_data_bugs: bool = typer.Option(
+        False,
+        "--fix-known-data-bugs",
+        help="McEval/MultiPL-E: apply the known upstream data fixes (`sandbox languages "
+        "--issues`); off by default, so that scores compare with the papers.",
+    ),
 ) -> None:
     """Score a model's samples with a suite: pass rates and pass@k (per language).
 
@@ -81,7 +87,10 @@ def run(
         "base_only": base_only,
         "min_time_limit": min_time_limit,
         "gt_time_limit_factor": gt_time_limit_factor,
+        "fix_known_data_bugs": fix_known_data_bugs,
     }
+    if fix_known_data_bugs and "fix_known_data_bugs" not in chosen.Options.model_fields:
+        raise BadInputError(f"--fix-known-data-bugs does not apply to {name}", "drop it")
     spec = SuiteRunSpec(
         suite=name,
         model=model,
@@ -123,4 +132,4 @@ def _choose_suite(suite: str | None, lang: list[str], samples: Path | None) -> s
 
 def register(app: typer.Typer) -> None:
     """Add ``run`` to the main app."""
-    app.command("run")(run)
+    app.command("run", short_help="Score samples with a suite: pass rates, pass@k.")(run)

@@ -20,7 +20,7 @@ from typing import Any
 
 from runners.evalplus_suite.datasets import Problems
 from runners.jsonl import iter_jsonl
-from runners.samples import SampleSpec, read_sample_fields
+from runners.samples import SampleSpec, read_generation_fields, read_sample_fields
 from sandbox.errors import BadInputError
 
 CANONICAL_MODEL = "canonical"
@@ -89,6 +89,7 @@ def _read_jsonl(path: Path) -> list[SampleSpec]:
                 code=code,
                 full_program=full_program,
                 source=f"{path}:{number}",
+                **read_generation_fields(record),
             )
         )
         counters[task_id] += 1

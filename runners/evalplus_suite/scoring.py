@@ -83,6 +83,8 @@ def build_record(
         time_scale=outcome.time_scale,
         note=outcome.note,
         settings=settings.model_dump(),
+        raw_answer=sample.raw_answer,
+        extraction=sample.extraction,
     )
     return SampleRecord(
         key=key,

@@ -231,6 +231,13 @@ class EvalplusSuite(Suite):
         k = int(parts[1].removeprefix("pass@"))
         return TaskValues(metric=metric, binary=True, k=k, per_task=per_task) if per_task else None
 
+    def task_prompts(self, summary: SummaryRecord) -> dict[tuple[str, str], str]:
+        path = Path(summary.dataset.path) if summary.dataset else None
+        problems, _ = load_problems(
+            resolve_suite(self.name), path if path and path.is_file() else None
+        )
+        return {("python", task_id): str(p["prompt"]) for task_id, p in problems.items()}
+
     def rejudge(self, record: SampleRecord, result: ExecutionResult) -> tuple[Verdict, str]:
         details = record.details
         if not isinstance(details, EvalplusDetails):

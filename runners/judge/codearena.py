@@ -23,6 +23,7 @@ from .arena_metrics import NO_VERDICT, games_from_records, summarize_games
 from .categories import levels_source
 from .client import SamplingSpec
 from .datasets import AnswerSet, ArenaQuestion, choose_reference, load_codearena
+from .grounded.models import AnswerExecutionResult, AnswerToRun
 from .methods import (
     CategoryRule,
     FollowupRule,
@@ -177,6 +178,9 @@ class CodeArenaJudgmentRecord(JudgmentRecord):
     length_a: int
     length_b: int
     label: str | None = None
+    execution_a: AnswerExecutionResult | None = None
+    """What happened when the code in A's answer ran (``--execute``, grounded protocols)."""
+    execution_b: AnswerExecutionResult | None = None
 
 
 @register_protocol
@@ -185,6 +189,7 @@ class CodeArena(JudgeProtocol):
 
     name = PROTOCOL
     record_model = CodeArenaJudgmentRecord
+    executes_answers = True
     title = "CodeArena"
     methods = METHODS
     template_rules = TemplateRules(
@@ -209,6 +214,16 @@ class CodeArena(JudgeProtocol):
 
     def load_questions(self, source: str | None) -> list[ArenaQuestion]:
         return load_codearena(source)
+
+    def answer_sides(self, item: GameSpec) -> dict[str, AnswerToRun]:
+        hints = tuple(item.question.languages)
+        return {
+            "a": AnswerToRun(text=item.answer_a, languages=hints),
+            "b": AnswerToRun(text=item.answer_b, languages=hints),
+        }
+
+    def side_players(self, record: Mapping[str, Any]) -> dict[str, str]:
+        return {"a": str(record["player_a"]), "b": str(record["player_b"])}
 
     def plan(
         self,

@@ -13,19 +13,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import Field
 
 from runners.records import JudgmentRecord
+from runners.registry import Registry
 from sandbox.errors import BadInputError
 from sandbox.models import FrozenModel
 
 from .client import ChatReply, JudgeClient
 from .datasets import AnswerSet
 from .errors import JudgeRequestError, JudgeRequestRejectedError
+from .grounded.models import AnswerExecutionResult, AnswerToRun, ExecSettingsSpec
 from .methods import FollowupRule, MethodName, MethodSpec, PromptVariant, RejectionRule
 from .stats import DEFAULT_RESAMPLES
 from .templates import PromptSet, TemplateRules, load_prompt_file
@@ -57,6 +58,8 @@ class JudgeRunSpec(FrozenModel):
     )
     price_input: float | None = Field(None, ge=0, description="USD per million prompt tokens")
     price_output: float | None = Field(None, ge=0, description="USD per million output tokens")
+    execute: bool = Field(False, description="run the code inside every judged answer")
+    execution: ExecSettingsSpec = Field(default_factory=ExecSettingsSpec)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,12 @@ class JudgeContext:
     prompts: PromptSet
     identity: Mapping[str, str]
     key_context: Mapping[str, str]
+    executions: Mapping[str, AnswerExecutionResult] = field(default_factory=dict)
+    """What happened when each answer's code ran, by ``AnswerToRun.key()`` (``--execute``)."""
+
+    def execution_of(self, answer: AnswerToRun) -> AnswerExecutionResult | None:
+        """The stored execution of ``answer`` (None when answers are not executed)."""
+        return self.executions.get(answer.key())
 
     async def ask(self, messages: Sequence[Message]) -> ChatReply:
         """One request under the method's sampling, cached under the method's context."""
@@ -148,6 +157,34 @@ class JudgeProtocol(ABC):
     template_rules: ClassVar[TemplateRules]
     record_model: ClassVar[type[JudgmentRecord]]
     """The record contract of this protocol's judgments (runners/records.py, extended)."""
+    questions_of: ClassVar[str | None] = None
+    """The protocol whose questions and answers this one judges (a variant's base), if not its
+    own: ``sandbox generate`` makes answers per question set, not per variant."""
+    executes_answers: ClassVar[bool] = False
+    """Whether ``--execute`` applies (the protocol declares ``answer_sides``)."""
+    needs_execution: ClassVar[bool] = False
+    """A grounded variant: the answers' code must run before anything is judged."""
+    grounds: ClassVar[tuple[str, str] | None] = None
+    """(base protocol, grounding) of a grounded variant, e.g. ("codearena", "execution")."""
+
+    def answer_sides(self, item: Any) -> dict[str, AnswerToRun]:
+        """The answers a judgment shows, by side (``a``, ``b``, ...), for ``--execute``; their
+        outcomes go to the record's ``execution_<side>`` fields. None by default: a protocol
+        that executes answers declares those fields in its record model."""
+        return {}
+
+    def side_players(self, record: Mapping[str, Any]) -> dict[str, str]:
+        """Who wrote each side's answer in a stored record (for the per-model rates)."""
+        return {}
+
+    def execution_fields(self, item: Any, ctx: JudgeContext) -> dict[str, Any]:
+        """The ``execution_<side>`` fields of a record (empty when answers are not executed)."""
+        fields: dict[str, Any] = {}
+        for side, answer in self.answer_sides(item).items():
+            found = ctx.execution_of(answer)
+            if found is not None:
+                fields[f"execution_{side}"] = found.model_dump(mode="json")
+        return fields
 
     def method(self, name: MethodName) -> MethodSpec:
         """The protocol's rules under method ``name``."""
@@ -221,28 +258,38 @@ class JudgeProtocol(ABC):
         return []
 
 
-_REGISTRY: dict[str, JudgeProtocol] = {}
-_BUILTINS = ("runners.judge.codearena", "runners.judge.codal")
+_BUILTINS = ("runners.judge.codearena", "runners.judge.codal", "runners.judge.grounded.protocol")
+PROTOCOLS: Registry[JudgeProtocol] = Registry("judge protocol", _BUILTINS)
 
 P = TypeVar("P", bound=type[JudgeProtocol])
 
 
 def register_protocol(cls: P) -> P:
     """Class decorator: make a protocol available by its ``name``."""
-    _REGISTRY[cls.name] = cls()
+    PROTOCOLS.register(cls)
     return cls
 
 
 def protocol_names() -> list[str]:
-    """The registered protocols' names (built-ins loaded first)."""
-    for module in _BUILTINS:
-        import_module(module)
-    return sorted(_REGISTRY)
+    """The registered protocols' names (built-ins loaded first), sorted."""
+    return sorted(PROTOCOLS.names())
+
+
+def grounded_protocol(base: str, grounding: str) -> JudgeProtocol:
+    """The registered variant of protocol ``base`` grounded in ``grounding``."""
+    members = [PROTOCOLS.get(name) for name in protocol_names()]
+    for protocol in members:
+        if protocol.grounds == (base, grounding):
+            return protocol
+    grounded = sorted(
+        f"--protocol {p.grounds[0]} --ground {p.grounds[1]}" for p in members if p.grounds
+    )
+    raise BadInputError(
+        f"no {base} protocol grounded in {grounding!r} (protocols: {', '.join(protocol_names())})",
+        f"use one of: {'; '.join(grounded) or 'none is registered'}",
+    )
 
 
 def get_protocol(name: str) -> JudgeProtocol:
     """The protocol registered as ``name``."""
-    names = protocol_names()
-    if name not in _REGISTRY:
-        raise BadInputError(f"unknown judge protocol {name!r}", f"use one of: {', '.join(names)}")
-    return _REGISTRY[name]
+    return PROTOCOLS.get(name)

@@ -10,69 +10,107 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from runners.jsonl import latest_by_key
+from runners.llm.jobs import ProgressHook, run_jobs
 from runners.provenance import collect_provenance, utc_now
 from runners.records import SummaryRecord, metrics_from_tree
 from runners.results import ResultsStore, default_output_dir
+from sandbox.errors import BadInputError
+from sandbox.executor import Executor
 
 from .client import JudgeClient
 from .datasets import load_answers
+from .grounded.execute import count_requests, execute_answers, stored_executions
+from .grounded.metrics import execution_metrics, summarize_executions
+from .grounded.models import AnswerExecutionResult, AnswerOutcome
 from .protocol import JudgeContext, JudgeProtocol, JudgeRunSpec, Plan, get_protocol
 from .records import FINAL_STATUSES, check_identity
 
-__all__ = ["JudgeRunSpec", "ProgressHook", "execute_jobs", "run_judge"]
+__all__ = ["JudgeRunSpec", "ProgressHook", "run_judge"]
 
 Job = Callable[[], Awaitable[dict[str, Any]]]
-
-
-class ProgressHook(Protocol):
-    """What the runner reports while it judges (the CLI draws a progress bar from it)."""
-
-    def start(self, total: int, done: int) -> None: ...
-
-    def advance(self) -> None: ...
 
 
 def _sha256(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
-async def execute_jobs(
-    jobs: Sequence[Job], store: ResultsStore, progress: ProgressHook | None
-) -> None:
-    """Run the jobs concurrently (the client bounds requests), storing each record as it lands.
-
-    A fatal error (endpoint refuses everything) cancels the rest and propagates; what was
-    stored stays on disk.
-    """
-    tasks = [asyncio.ensure_future(job()) for job in jobs]
-    try:
-        for finished in asyncio.as_completed(tasks):
-            store.append(await finished)
-            if progress is not None:
-                progress.advance()
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
 def _bind(protocol: JudgeProtocol, item: Any, ctx: JudgeContext) -> Job:
     async def judged() -> dict[str, Any]:
         record = await protocol.judge(item, ctx)
+        record.update(protocol.execution_fields(item, ctx))
         return protocol.record_model.model_validate(record).model_dump(mode="json")
 
     return judged
 
 
+def executing(protocol: JudgeProtocol, spec: JudgeRunSpec) -> bool:
+    """Whether this run executes the answers' code (``--execute``, or a grounded protocol)."""
+    return spec.execute or protocol.needs_execution
+
+
+async def _execute(
+    protocol: JudgeProtocol,
+    plan: Plan,
+    spec: JudgeRunSpec,
+    stored: Mapping[str, Any],
+    executor: Executor | None,
+    progress: ProgressHook | None,
+) -> dict[str, AnswerExecutionResult]:
+    """Every planned answer's execution: reused from stored records, else run now."""
+    if not executing(protocol, spec):
+        return {}
+    if not protocol.executes_answers:
+        raise BadInputError(
+            f"the {protocol.name} protocol does not execute answers", "drop --execute"
+        )
+    if executor is None:
+        raise BadInputError(
+            "executing answers needs the sandbox's Docker engine",
+            "start Docker (sandbox doctor), or drop --execute / --ground",
+        )
+    sides = [protocol.answer_sides(item) for item in plan.items]
+    answers = [answer for per_item in sides for answer in per_item.values()]
+    fields = sorted({f"execution_{side}" for per_item in sides for side in per_item})
+    known = stored_executions(stored.values(), fields)
+    todo = [a for a in answers if a.key() not in known]
+    if progress is not None:
+        progress.start(count_requests(todo), 0)
+    advance = progress.advance if progress is not None else None
+    ran = await asyncio.to_thread(execute_answers, todo, executor, spec.execution, advance)
+    return {**known, **ran}
+
+
+def _needs_judging(
+    record: Mapping[str, Any] | None, item: Any, protocol: JudgeProtocol, execute: bool
+) -> bool:
+    """Not final yet, or final but without (a valid) execution of each of its answers."""
+    if record is None or record.get("status") not in FINAL_STATUSES:
+        return True
+    if not execute:
+        return False
+    for side in protocol.answer_sides(item):
+        found = record.get(f"execution_{side}")
+        if not isinstance(found, Mapping) or found.get("outcome") == AnswerOutcome.SANDBOX_ERROR:
+            return True  # judged again from the cache, with the execution attached
+    return False
+
+
 async def run_judge(
-    spec: JudgeRunSpec, client: JudgeClient, progress: ProgressHook | None = None
+    spec: JudgeRunSpec,
+    client: JudgeClient,
+    progress: ProgressHook | None = None,
+    executor: Executor | None = None,
+    exec_progress: ProgressHook | None = None,
 ) -> tuple[Path, SummaryRecord]:
-    """Judge every answer (resuming), write results.jsonl + summary.json; return (DIR, summary)."""
+    """Judge every answer (resuming), write results.jsonl + summary.json; return (DIR, summary).
+
+    With ``spec.execute`` (or a grounded protocol) the code of every answer first runs through
+    ``executor``, and each record carries what happened."""
     protocol = get_protocol(spec.protocol)
     method = protocol.method(spec.method).with_sampling(
         spec.temperature, spec.top_p, spec.max_tokens
@@ -90,19 +128,26 @@ async def run_judge(
         "method": method.name.value,
         "prompt_sha256": prompts.sha256,
     }
-    ctx = JudgeContext(client, method, prompts, identity, protocol.cache_context(method))
     directory = spec.output or default_output_dir(
         "judge", protocol.name, method.name.value, spec.model, judge_model
     )
     store = ResultsStore(directory)
     existing = latest_by_key(store.load_records())
     check_identity(existing.values(), identity, str(directory))
-    todo = {k for k in plan.keys if existing.get(k, {}).get("status") not in FINAL_STATUSES}
-    jobs = [_bind(protocol, item, ctx) for item in plan.items if item.key in todo]
+    executions = await _execute(protocol, plan, spec, existing, executor, exec_progress)
+    ctx = JudgeContext(
+        client, method, prompts, identity, protocol.cache_context(method), executions
+    )
+    execute = executing(protocol, spec)
+    jobs = [
+        _bind(protocol, item, ctx)
+        for item in plan.items
+        if _needs_judging(existing.get(item.key), item, protocol, execute)
+    ]
     if progress is not None:
         progress.start(len(plan.keys), len(plan.keys) - len(jobs))
     started = utc_now()
-    await execute_jobs(jobs, store, progress)
+    await run_jobs(jobs, store, progress)
     summary = _summarize(spec, protocol, plan, ctx, store, started)
     store.write_summary(summary)
     return directory, summary
@@ -119,6 +164,12 @@ def _summarize(
     latest = latest_by_key(store.load_records())
     records = [latest[k] for k in plan.keys if k in latest]
     metrics = protocol.summarize(records, plan, spec, ctx)
+    gate_metrics = metrics_from_tree(protocol.name, metrics)
+    execution: dict[str, Any] = {}
+    if executing(protocol, spec):
+        table = summarize_executions(records, protocol.side_players, spec.model, plan.baseline)
+        execution = {"settings": spec.execution.model_dump(), **table}
+        gate_metrics.update(execution_metrics(protocol.name, table))
     metrics["counts"].update(
         questions=plan.n_questions,
         planned_judgments=len(plan.keys),
@@ -146,6 +197,7 @@ def _summarize(
         "warnings": protocol.warnings(metrics),
         "missing": plan.missing,
         "metrics": metrics,
+        **({"execution": execution} if execution else {}),
         "usage": {
             "this_run": client.usage.as_dict(spec.price_input, spec.price_output),
             "all_judgments": {
@@ -158,8 +210,8 @@ def _summarize(
         kind="judge",
         name=protocol.name,
         model=spec.model,
-        complete=not pending,
-        metrics=metrics_from_tree(protocol.name, metrics),
+        complete=not pending and not execution.get("sandbox_errors"),
+        metrics=gate_metrics,
         counts={k: v for k, v in metrics["counts"].items() if isinstance(v, int)},
         details=details,
         provenance=collect_provenance(

@@ -36,6 +36,26 @@ def rate(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
+def execution_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The answers' compile and clean-run rates, model and baseline (when they were executed)."""
+    table = summary.get("execution")
+    if not table:
+        return []
+    lines = []
+    for role in ("model", "baseline"):
+        row = table[role]
+        lines.append(
+            f"code of {summary[role]}: compiles {percent(row['compile_rate'])}, runs clean "
+            f"{percent(row['run_clean_rate'])} (of {row['compile_rate']['n']} answers with code "
+            f"executed; {row['answers']} answers, no code {row['outcomes']['no_code']})"
+        )
+    if table.get("sandbox_errors"):
+        lines.append(
+            f"{table['sandbox_errors']} answers hit a sandbox failure: re-run to execute them"
+        )
+    return lines
+
+
 def format_summary(protocol: JudgeProtocol, summary: Mapping[str, Any], directory: Path) -> str:
     """A few human lines: headline metrics, failures, usage, warnings and where the results are."""
     counts, usage = summary["metrics"]["counts"], summary["usage"]["this_run"]
@@ -47,6 +67,7 @@ def format_summary(protocol: JudgeProtocol, summary: Mapping[str, Any], director
         *protocol.summary_lines(summary),
         f"missing answers {counts['missing_answers']}, missing baseline "
         f"{counts['missing_baseline']}, too long {counts['too_long']}",
+        *execution_lines(summary),
     ]
     paper_judge = rules.get("paper_judge_model")
     if paper_judge and paper_judge != summary["judge_model"]:

@@ -99,6 +99,7 @@ def _mceval_task(
             canonical=reference,
             check=check,
             reference=reference,
+            instruction=str(record.get("instruction") or ""),
         )
     output_match = "test" not in record
     return TaskSpec(
@@ -112,6 +113,7 @@ def _mceval_task(
         entry_point=str(record.get("entry_point", "")),
         check=CheckKind.OUTPUT_MATCH if output_match else CheckKind.EXECUTE,
         files=files,
+        instruction=str(record.get("instruction") or ""),
     )
 
 
@@ -176,6 +178,7 @@ def _multipl_e_task(language: str, record: dict[str, Any]) -> TaskSpec:
         canonical=record.get("canonical_solution"),
         test=str(test),
         entry_point=str(record.get("entry_point") or derive_entry_point(record)),
+        stop_tokens=tuple(str(t) for t in record.get("stop_tokens") or ()),
     )
 
 

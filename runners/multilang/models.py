@@ -50,6 +50,10 @@ class TaskSpec(FrozenModel):
     files: dict[str, str] = Field(
         default_factory=dict, description="data files the program reads, relative to /work"
     )
+    instruction: str = Field("", description="McEval's instruction (the chat prompt)")
+    stop_tokens: tuple[str, ...] = Field(
+        (), description="MultiPL-E's stop sequences of a completion (as published per record)"
+    )
 
 
 class KnownIssueSpec(FrozenModel):

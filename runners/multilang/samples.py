@@ -14,7 +14,7 @@ from typing import Any
 
 from runners.jsonl import iter_jsonl
 from runners.multilang.datasets import resolve_dataset_language
-from runners.samples import SampleSpec, read_sample_fields
+from runners.samples import SampleSpec, read_generation_fields, read_sample_fields
 from sandbox.errors import BadInputError
 
 
@@ -54,6 +54,7 @@ def parse_sample(record: dict[str, Any], where: str) -> SampleSpec:
         code=code,
         full_program=full_program,
         source=where,
+        **read_generation_fields(record),
     )
 
 

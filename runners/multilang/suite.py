@@ -3,6 +3,7 @@ runners/suites/driver.py executes)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,6 +14,7 @@ from rich.console import RenderableType
 from runners.data import digest_files
 from runners.jsonl import find_jsonl
 from runners.multilang.aggregate import gate_metrics, run_failed, summarize_plan
+from runners.multilang.data_patches import apply_patches, load_patches
 from runners.multilang.datasets import COMPARISON_LANGUAGES, SuiteData, load_mceval, load_multipl_e
 from runners.multilang.models import LanguageState, SuiteName
 from runners.multilang.plan import SuitePlan as LanguagesPlan
@@ -37,10 +39,13 @@ SUITE_TIMEOUT_S = 15.0
 
 
 class ProgramSuiteOptions(FrozenModel):
-    """Settings of the program suites (``sandbox run --timeout/--k``)."""
+    """Settings of the program suites (``sandbox run --timeout/--k/--fix-known-data-bugs``)."""
 
     timeout_s: float = Field(SUITE_TIMEOUT_S, gt=0)
     ks: tuple[int, ...] = (1, 10, 100)
+    fix_known_data_bugs: bool = Field(
+        False, description="apply runners/multilang/patches/ (off: scores compare with papers)"
+    )
 
 
 class ProgramSuite(Suite):
@@ -54,6 +59,7 @@ class ProgramSuite(Suite):
 
     def output_dir(self, spec: SuiteRunSpec) -> Path:
         langs = "-".join(sorted(spec.languages)) if spec.languages else "all"
+        langs += "-patched" if self.options(spec).fix_known_data_bugs else ""
         return spec.output or default_output_dir("run", self.name, spec.model_name(), langs)
 
     def plan(
@@ -66,6 +72,9 @@ class ProgramSuite(Suite):
         options: ProgramSuiteOptions = self.options(spec)
         data = self.load(spec.data)
         languages = select_languages(data, list(spec.languages) or None)
+        patched = (
+            apply_patches(data, load_patches(), languages) if options.fix_known_data_bugs else []
+        )
         samples = load_samples(spec.samples) if spec.samples is not None else None
         needs_engine = any(lang not in COMPARISON_LANGUAGES for lang in languages)
         plan = plan_suite(
@@ -82,6 +91,7 @@ class ProgramSuite(Suite):
             keys=[job.key for job in jobs],
             jobs=[job for job in jobs if job.key not in final_keys],
             context=(plan, data),
+            notes=[patch.model_dump_json() for patch in patched],
         )
 
     def summarize(
@@ -109,7 +119,11 @@ class ProgramSuite(Suite):
                 images=_images(languages_plan),
                 output=str(self.output_dir(spec)),
             ),
-            details={"mode": languages_plan.mode, **aggregated},
+            details={
+                "mode": languages_plan.mode,
+                **aggregated,
+                **({"data_patches": [json.loads(n) for n in plan.notes]} if plan.notes else {}),
+            },
         )
 
     def task_values(
@@ -130,6 +144,14 @@ class ProgramSuite(Suite):
 
     def rejudge(self, record: SampleRecord, result: ExecutionResult) -> tuple[Verdict, str]:
         return rejudge(record, result)
+
+    def task_prompts(self, summary: SummaryRecord) -> dict[tuple[str, str], str]:
+        data = self.load(Path(summary.dataset.path) if summary.dataset else None)
+        return {
+            (language, task.task_id): task.prompt
+            for language, tasks in data.tasks.items()
+            for task in tasks
+        }
 
     def render(self, summary: SummaryRecord) -> RenderableType:
         return summary_view(summary)

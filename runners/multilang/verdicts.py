@@ -100,6 +100,8 @@ def _record(
         expected_failure=bool(job.known_issue) and not passed,
         toolchain=job.toolchain,
         reference_result=reference,
+        raw_answer=job.sample.raw_answer,
+        extraction=job.sample.extraction,
         **_excerpts(result),
     )
     return SampleRecord(

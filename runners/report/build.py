@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from runners.judge.grounded.compare import changed_verdict_metrics
+from runners.judge.protocol import get_protocol, protocol_names
 from runners.provenance import collect_provenance, utc_now
 from runners.report.loaders import LoadedSource, load_sources
 from runners.report.paired import collect_task_values
-from runners.report.schema import MetricValue, ModelReport, ReportResult, SourceSummary
+from runners.report.schema import (
+    MetricValue,
+    ModelReport,
+    ReportResult,
+    SourceKind,
+    SourceSummary,
+)
 from runners.stats import compute_mean_interval, compute_wilson_interval
 
 
@@ -17,6 +25,7 @@ def build_report(
 ) -> ReportResult:
     """One ``ModelReport`` per evaluated model, in first-seen order, plus every source read."""
     summaries = [add_intervals(s, confidence) if intervals else s.summary for s in sources]
+    summaries = add_grounding_changes(sources, summaries)
     models: dict[str, ModelReport] = {}
     for summary in summaries:
         current = models.get(summary.model) or ModelReport(model=summary.model)
@@ -32,6 +41,41 @@ def build_report(
         models=list(models.values()),
         sources=summaries,
     )
+
+
+def add_grounding_changes(
+    sources: Sequence[LoadedSource], summaries: Sequence[SourceSummary]
+) -> list[SourceSummary]:
+    """A grounded judge run read beside the plain run of the same model, judge and method gets
+    ``<protocol>.vs_plain.changed_rate``: how many verdicts the grounding changed."""
+    out = list(summaries)
+    for index, source in enumerate(sources):
+        plain = _plain_twin(source, sources)
+        if plain is not None:
+            metrics = changed_verdict_metrics(
+                source.summary.name, plain.iter_records(), source.iter_records()
+            )
+            merged = {**out[index].metrics, **metrics}
+            out[index] = out[index].model_copy(update={"metrics": merged})
+    return out
+
+
+def _plain_twin(source: LoadedSource, sources: Sequence[LoadedSource]) -> LoadedSource | None:
+    if source.summary.kind is not SourceKind.JUDGE or source.summary.name not in protocol_names():
+        return None
+    grounds = get_protocol(source.summary.name).grounds
+    if grounds is None:
+        return None
+    same = ("judge_model", "method", "baseline")
+    for other in sources:
+        if (
+            other.summary.kind is SourceKind.JUDGE
+            and other.summary.name == grounds[0]
+            and other.summary.model == source.summary.model
+            and all(other.record.details.get(k) == source.record.details.get(k) for k in same)
+        ):
+            return other
+    return None
 
 
 def load_report(paths: Sequence[Path], *, confidence: float = 0.95) -> ReportResult:

@@ -56,9 +56,17 @@ def find_result_dirs(path: Path) -> list[Path]:
             return [path.parent]
         raise BadInputError(f"{path}: not a results directory", "pass the directory itself")
     if (path / SUMMARY_FILE).is_file():
+        if _is_generation(path / SUMMARY_FILE):
+            raise BadInputError(
+                f"{path}: a `sandbox generate` folder (samples, not scores)",
+                f"score it first: sandbox run --samples {path}/samples.jsonl "
+                f"(or sandbox judge --answers {path}/answers.jsonl)",
+            )
         return [path]
     found = sorted(
-        p.parent for p in path.rglob(SUMMARY_FILE) if len(p.relative_to(path).parts) <= _MAX_DEPTH
+        p.parent
+        for p in path.rglob(SUMMARY_FILE)
+        if len(p.relative_to(path).parts) <= _MAX_DEPTH and not _is_generation(p)
     )
     if not found:
         raise BadInputError(
@@ -66,6 +74,14 @@ def find_result_dirs(path: Path) -> list[Path]:
             "pass the --output directory of `sandbox run` or `sandbox judge` (a finished run)",
         )
     return found
+
+
+def _is_generation(summary: Path) -> bool:
+    """A ``sandbox generate`` summary (samples, not scores: nothing to report or gate)."""
+    try:
+        return json_object(summary).get("kind") == "generation"
+    except (OSError, ValueError):
+        return False  # unreadable: load_source reports it
 
 
 def load_sources(paths: list[Path]) -> list[LoadedSource]:

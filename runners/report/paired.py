@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from runners.judge.protocol import get_protocol, protocol_names
 from runners.passk import TaskValues
 from runners.report.judge_units import codal_values, codearena_values
 from runners.report.loaders import LoadedSource
@@ -63,13 +64,21 @@ def _judge_values(source: LoadedSource, metric: str) -> TaskValues | None:
     parts = metric.removeprefix(source.summary.name + ".").split(".")
     records = source.iter_records()
     found = None
-    if source.summary.name == "codearena":
+    if _scored_as(source.summary.name) == "codearena":
         found = codearena_values(records, source.summary.model, parts)
     elif source.summary.name == "codal":
         found = codal_values(records, parts)
     if found is None or not found[0]:
         return None
     return TaskValues(metric=metric, binary=found[1], k=None, per_task=found[0])
+
+
+def _scored_as(name: str) -> str:
+    """A grounded protocol's games are scored as its base protocol's."""
+    if name not in protocol_names():
+        return name
+    grounds = get_protocol(name).grounds
+    return grounds[0] if grounds else name
 
 
 def compare_paired(

@@ -10,7 +10,18 @@ MISSING = "-"
 HEADLINE_ORDER = ("win_rate", "tie_rate", "loss_rate", "score_paper", "score_arena", "score")
 JUDGE_TITLES = {
     "codearena": "Alignment: CodeArena (pairwise against the baseline answer)",
+    "codearena-grounded": "Alignment: CodeArena grounded in execution (the judge sees the runs)",
     "codal": "Alignment: CODAL-Bench (1-10 per coding preference)",
+    "judge-check": "Judge validity against tests (prefers the passing answer; per judge model)",
+}
+# Columns after the headline ones: the answers' code run in the sandbox, grounding's effect.
+EXTRA_JUDGE_COLUMNS = {
+    "exec.compile_rate": "code compiles",
+    "exec.run_clean_rate": "code runs clean",
+    "vs_plain.changed_rate": "verdicts changed by grounding",
+    "plain.validity_rate": "plain",
+    "execution.validity_rate": "grounded in execution",
+    "flips.changed_rate": "verdicts changed by grounding",
 }
 
 
@@ -65,6 +76,7 @@ def build_tables(report: ReportResult, *, interval: bool = True) -> list[TableDa
         names = [n for n in judge_names if n.split(".", 1)[0] == protocol]
         title = JUDGE_TITLES.get(protocol, f"Alignment: {protocol}")
         tables.append(_per_model_table(report, judge_columns(protocol, names), title, interval))
+    tables.append(_judge_language_table(report, interval))
     return [t for t in tables if t.rows]
 
 
@@ -82,7 +94,8 @@ def judge_columns(protocol: str, names: list[str]) -> list[tuple[str, str]]:
     top = [n for n in names if n.count(".") == 1]
     order = {name: i for i, name in enumerate(HEADLINE_ORDER)}
     top.sort(key=lambda n: order.get(n.split(".", 1)[1], len(order)))
-    return [(n, n.split(".", 1)[1]) for n in top]
+    extra = [(f"{protocol}.{k}", header) for k, header in EXTRA_JUDGE_COLUMNS.items()]
+    return [(n, n.split(".", 1)[1]) for n in top] + [(n, h) for n, h in extra if n in names]
 
 
 def _per_model_table(
@@ -112,6 +125,26 @@ def _language_table(report: ReportResult) -> TableData:
             metric = model.metrics.get(f"{benchmark}.{language}.pass@1")
             cells.append(format_metric(metric, interval=False))
         table.rows.append([benchmark, language, *cells])
+    return table
+
+
+def _judge_language_table(report: ReportResult, interval: bool) -> TableData:
+    """Per-language metrics of judge runs (answers' code rates, validity): one row each."""
+    models = [m.model for m in report.models]
+    table = TableData(
+        title="Judged answers and judge validity per language",
+        header=["metric", "language", *models],
+    )
+    rows: dict[tuple[str, str], None] = {}
+    for source in report.sources:
+        if source.kind is SourceKind.JUDGE:
+            for metric in source.metrics.values():
+                if metric.language is not None:
+                    rows.setdefault((metric.name, metric.language), None)
+    for name, language in sorted(rows):
+        cells = [format_metric(m.metrics.get(name), interval=interval) for m in report.models]
+        short = name.replace(f".per_language.{language}", "")
+        table.rows.append([short, language, *cells])
     return table
 
 

@@ -6,52 +6,36 @@ them on first use, so that the CLI starts without loading evalplus.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TypeVar
 
+from runners.registry import Registry
 from runners.suites.base import Suite, SuiteJob, SuitePlan, SuiteRunSpec
-from sandbox.errors import BadInputError
 
 BUILTIN_MODULES = ("runners.multilang.suite", "runners.evalplus_suite.suite")
-_REGISTRY: dict[str, Suite] = {}
-_loaded = False
+SUITES: Registry[Suite] = Registry("suite", BUILTIN_MODULES)
 
 S = TypeVar("S", bound=type[Suite])
 
 
 def register_suite(cls: S) -> S:
     """Class decorator: add an instance of ``cls`` to the registry under ``cls.name``."""
-    _REGISTRY[cls.name] = cls()
+    SUITES.register(cls)
     return cls
-
-
-def _load_builtins() -> None:
-    global _loaded
-    if not _loaded:
-        for module in BUILTIN_MODULES:
-            import_module(module)
-        _loaded = True
 
 
 def suite_names() -> list[str]:
     """Every registered suite's name, in registration order."""
-    _load_builtins()
-    return list(_REGISTRY)
+    return SUITES.names()
 
 
 def get_suite(name: str) -> Suite:
     """The suite called ``name`` (case-insensitive); BadInputError naming the choices."""
-    _load_builtins()
-    suite = _REGISTRY.get(name.strip().lower())
-    if suite is None:
-        raise BadInputError(f"unknown suite {name!r}", f"use one of: {', '.join(_REGISTRY)}")
-    return suite
+    return SUITES.get(name)
 
 
 def find_suite(name: str) -> Suite | None:
     """The suite called ``name``, or None (readers of results of unknown producers)."""
-    _load_builtins()
-    return _REGISTRY.get(name.strip().lower())
+    return SUITES.find(name)
 
 
 __all__ = [

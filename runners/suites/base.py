@@ -132,6 +132,11 @@ class Suite(ABC):
     def render(self, summary: SummaryRecord) -> RenderableType:
         """The terminal view of a summary."""
 
+    def task_prompts(self, summary: SummaryRecord) -> dict[tuple[str, str], str]:
+        """What each task asked, by (language, task id), read from the dataset ``summary``
+        names (``sandbox judge-check`` shows it to the judge). Empty when unknown."""
+        return {}
+
     def failed(self, summary: SummaryRecord) -> bool:
         """Whether the command should exit 1 (e.g. unfinished work)."""
         return not summary.complete

@@ -56,3 +56,18 @@ def test_tilde_fences_info_strings_and_any_language() -> None:
     found = extract_code(answer, None)
     assert (found.language, found.code) == ("rust", "fn main() {}\n")
     assert [b.language for b in extract_all(ANSWER)] == ["python", "python", "java"]
+
+
+def test_document_tasks_take_their_document_block() -> None:
+    answer = "Here:\n```html\n<h1>Heading level 1</h1>\n```\nOr as Markdown:\n```md\n# H\n```\n"
+    found = extract_code(answer, "html")
+    assert (found.code, found.language, found.rule) == (
+        "<h1>Heading level 1</h1>\n",
+        "html",
+        "first-tagged",
+    )
+    assert extract_code(answer, "markdown").code == "# H\n"
+    assert extract_code('```json\n{"a": 1}\n```', "json").code == '{"a": 1}\n'
+    # a document block never answers a program task, nor a program block a document task
+    assert extract_code("```html\n<p>x</p>\n```", "python").code is None
+    assert extract_code("```python\nprint(1)\n```", "json").code is None

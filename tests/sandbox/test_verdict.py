@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sandbox.models import ExecutionRequest, LimitsSpec, Status
+from sandbox.models import ExecutionRequest, ExecutionResult, LimitsSpec, Status
 from sandbox.verdict import decide_result, decode_output, parse_launcher_output
 
 REQUEST = ExecutionRequest(image="x", run="true", limits=LimitsSpec(timeout_s=2, stdout_bytes=10))
@@ -48,6 +48,22 @@ def test_timeout_needs_the_deadline() -> None:
     assert killed_early.status is Status.NONZERO_EXIT and killed_early.signal == 9
 
 
+def test_exit_codes_never_name_a_limit() -> None:
+    """124 was `timeout`, and 137 after 97% of the limit too: the program chose them."""
+    exit_124 = decide(frame("run_rc=124\nrun_ns=10000000\n"))
+    assert (exit_124.status, exit_124.exit_code) == (Status.NONZERO_EXIT, 124)
+    late_kill = decide(frame("run_rc=137\nrun_ns=1960000000\nrun_expired=0\n"))
+    assert (late_kill.status, late_kill.signal) == (Status.NONZERO_EXIT, 9)
+
+
+def test_timeout_is_what_the_launcher_saw() -> None:
+    """The timer fired, or the phase ran (until its last process was gone) for its limit."""
+    fired = decide(frame("run_rc=137\nrun_ns=1500000000\nrun_expired=1\n"))
+    assert fired.status is Status.TIMEOUT
+    over = decide(frame("run_rc=0\nrun_ns=2000000000\nrun_expired=0\n"))
+    assert over.status is Status.TIMEOUT and over.exit_code == 0
+
+
 def test_high_exit_codes_are_exit_codes_not_signals() -> None:
     fatal = decide(frame("run_rc=255\nrun_ns=100\n"))  # e.g. PHP's fatal error
     assert (fatal.status, fatal.exit_code, fatal.signal) == (Status.NONZERO_EXIT, 255, None)
@@ -56,7 +72,21 @@ def test_high_exit_codes_are_exit_codes_not_signals() -> None:
 
 
 def test_oom_wins_over_plain_kill() -> None:
-    assert decide(frame("run_rc=137\nrun_ns=100\noom_kill=1\n")).status is Status.OOM
+    assert decide(frame("run_rc=137\nrun_ns=100\nrun_oom_kills=1\n")).status is Status.OOM
+
+
+def test_oom_is_the_cgroup_counter_whatever_the_exit_code() -> None:
+    for rc in (0, 1, 137):
+        result = decide(frame(f"run_rc={rc}\nrun_ns=100\nrun_oom_kills=2\n"))
+        assert result.status is Status.OOM, rc
+    assert decide(frame("run_rc=137\nrun_ns=100\nrun_oom_kills=0\n")).status is not Status.OOM
+    compiled = "compile_rc=0\ncompile_ns=5\ncompile_oom_kills=1\n"
+    assert decide(frame(compiled + "run_rc=0\nrun_ns=100\n")).status is Status.OK
+
+
+def test_survivors_of_the_clean_up_are_a_sandbox_error() -> None:
+    result = decide(frame("run_rc=0\nrun_ns=100\nrun_unreaped=1\n", b"ok\n"))
+    assert result.status is Status.SANDBOX_ERROR and "survived" in (result.error or "")
 
 
 def test_truncated_output_is_output_limit() -> None:
@@ -90,3 +120,33 @@ def test_report_roundtrip(stdout: bytes, stderr: bytes) -> None:
     assert report is not None
     assert parse_launcher_output(b"noise" + frame("run_rc=0\n", stdout, stderr)) is None
     assert report.stdout == stdout and report.stderr == stderr
+
+
+def test_a_sample_that_crashed_the_sandbox_is_a_failure_everywhere() -> None:
+    """crashed_sandbox is inside the pass@k denominator as a failure, never "not judged"."""
+    from runners.evalplus_suite.checks import CheckSettingsSpec, SampleStatus, decide_outcome
+    from runners.evalplus_suite.scoring import sample_verdict
+    from runners.multilang.verdicts import verdict_of
+    from runners.records import Verdict
+
+    crashed = ExecutionResult(status=Status.CRASHED_SANDBOX, error="no report, canary passed")
+    assert not crashed.passed
+    assert verdict_of(crashed) is Verdict.FAILED
+    outcome = decide_outcome(crashed, CheckSettingsSpec())
+    assert outcome.base_status is SampleStatus.FAIL
+    assert sample_verdict(outcome) is Verdict.FAILED
+
+
+def test_the_default_runtime_keeps_content_keys_made_before_it_existed() -> None:
+    """A re-run finds the results stored before LimitsSpec had a runtime (resume)."""
+    import hashlib
+    import json
+
+    request = ExecutionRequest(image="x", run="true", env={"A": "1"})
+    before = request.model_dump(exclude={"tag"})
+    del before["limits"]["runtime"]
+    blob = json.dumps(before, sort_keys=True, ensure_ascii=False).encode()
+    assert request.content_key() == hashlib.sha256(blob).hexdigest()
+    gvisor = request.model_copy(update={"limits": LimitsSpec(runtime="runsc")})
+    assert gvisor.content_key() != request.content_key()
+    assert LimitsSpec().container_key() != LimitsSpec(runtime="runsc").container_key()

@@ -1,5 +1,7 @@
-"""A real HTTP server on 127.0.0.1 speaking the OpenAI protocol (/v1/models, /v1/chat/completions),
-scripted per test by a *behaviour*: a function of the request (and its number) to a Reply.
+"""A real HTTP server on 127.0.0.1 speaking the OpenAI protocol (/v1/models, /v1/chat/completions,
+/v1/completions), scripted per test by a *behaviour*: a function of the request (and its
+number) to a Reply. A text-completion request is recorded like a chat request (its payload has
+``prompt`` instead of ``messages``; ``paths`` says which endpoint each request hit).
 
 It records every chat request, which ones it answered (by a hash of their messages), and the
 highest number of requests in flight at once.
@@ -32,12 +34,13 @@ class Reply:
     block: threading.Event | None = None  # hold the reply until the test sets the event
     raw: str | None = None  # a body sent as is (malformed replies)
     usage: tuple[int, int] = (100, 20)
+    finish_reason: str = "stop"
 
 
 Behaviour = Callable[[dict[str, Any], int], Reply]
 
 
-def messages_hash(messages: list[dict[str, str]]) -> str:
+def messages_hash(messages: list[dict[str, str]] | str) -> str:
     return hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
 
 
@@ -58,6 +61,8 @@ class JudgeServer:
         self.behaviour = behaviour
         self.models = models
         self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
+        self.model_listings = 0
         self.answered: list[str] = []
         self.authorization: list[str | None] = []
         self.in_flight = 0
@@ -92,6 +97,8 @@ class JudgeServer:
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/") == "/v1/models":
+                    with server.lock:
+                        server.model_listings += 1
                     data = [{"id": m, "object": "model", "owned_by": "test"} for m in server.models]
                     self._send(200, json.dumps({"object": "list", "data": data}))
                 else:
@@ -100,11 +107,12 @@ class JudgeServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 payload = json.loads(self.rfile.read(length) or b"{}")
-                if self.path != "/v1/chat/completions":
+                if self.path not in ("/v1/chat/completions", "/v1/completions"):
                     self._send(404, json.dumps({"error": {"message": "not found"}}))
                     return
                 with server.lock:
                     server.requests.append(payload)
+                    server.paths.append(self.path)
                     server.authorization.append(self.headers.get("Authorization"))
                     number = len(server.requests)
                     server.in_flight += 1
@@ -129,17 +137,17 @@ class JudgeServer:
                     error = {"error": {"message": f"scripted {reply.status}"}}
                     self._send(reply.status, json.dumps(error), reply.headers)
                     return
+                chat = "messages" in payload
+                choice: dict[str, Any] = {"index": 0, "finish_reason": reply.finish_reason}
+                if chat:
+                    choice["message"] = {"role": "assistant", "content": reply.text}
+                else:
+                    choice["text"] = reply.text
                 body = {
                     "id": f"chatcmpl-{number}",
-                    "object": "chat.completion",
+                    "object": "chat.completion" if chat else "text_completion",
                     "model": payload.get("model"),
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": reply.text},
-                            "finish_reason": "stop",
-                        }
-                    ],
+                    "choices": [choice],
                     "usage": {
                         "prompt_tokens": reply.usage[0],
                         "completion_tokens": reply.usage[1],
@@ -148,7 +156,9 @@ class JudgeServer:
                 }
                 self._send(200, json.dumps(body), reply.headers)
                 with server.lock:
-                    server.answered.append(messages_hash(payload["messages"]))
+                    server.answered.append(
+                        messages_hash(payload.get("messages", payload.get("prompt")))
+                    )
 
         return Handler
 
@@ -243,3 +253,29 @@ def rating_judge(ratings: dict[str, int | None]) -> Behaviour:
         return Reply(text="Rationale: adequate.\nRating: 5")
 
     return behave
+
+
+EXEC_A = ("<|The Start of the Execution of Assistant A's Answer|>", "<|The End of the Execution")
+EXEC_B = ("<|The Start of the Execution of Assistant B's Answer|>", "<|The End of the Execution")
+
+
+def executions_of(payload: dict[str, Any]) -> tuple[str, str] | None:
+    """The execution reports of A and B in a grounded prompt; None in a plain one."""
+    text = last_user(payload)
+    if EXEC_A[0] not in text:
+        return None
+    a = text.split(EXEC_A[0], 1)[1].split(EXEC_A[1], 1)[0]
+    b = text.split(EXEC_B[0], 1)[1].split(EXEC_B[1], 1)[0]
+    return a, b
+
+
+def prefer_clean_execution(payload: dict[str, Any], number: int) -> Reply:
+    """Prefers the answer whose shown execution did not fail; without execution reports (a
+    plain prompt) its choice ignores the answers: always A."""
+    shown = executions_of(payload)
+    if shown is None:
+        return Reply(text=verdict_text("A>B"))
+    failed = [any(w in s for w in ("compile error", "runtime error", "timeout")) for s in shown]
+    if failed[0] == failed[1]:
+        return Reply(text=verdict_text("A=B"))
+    return Reply(text=verdict_text("B>>A" if failed[0] else "A>>B"))
