@@ -24,7 +24,14 @@ def _local(workers: int | None) -> Executor:
     return LocalExecutor(workers=workers)
 
 
-EXECUTORS: dict[str, ExecutorFactory] = {"local": _local}
+def _ray(workers: int | None) -> Executor:
+    """Every node of the Ray cluster at ``$RAY_ADDRESS``, else this machine's (scale-out.md)."""
+    from sandbox.executors import ExecutorKind, make_executor
+
+    return make_executor(ExecutorKind.RAY, None, workers)
+
+
+EXECUTORS: dict[str, ExecutorFactory] = {"local": _local, "ray": _ray}
 """Executor choices by name: a factory of the worker count."""
 
 

@@ -126,38 +126,55 @@ def execute_jobs(
     on_record: RecordCallback | None = None,
 ) -> int:
     """Judge every job, running each distinct request once (costly jobs first); returns the
-    number of records written."""
+    number of records written.
 
-    def finish(job: SuiteJob, results: dict[str, ExecutionResult]) -> None:
-        record = job.judge(results)
+    Requests reach the executor lazily, in that order, as it asks for more; a result is kept
+    only until the last job that needs it is judged, so memory does not grow with the run.
+    """
+    ordered = sorted(jobs, key=lambda job: -job.cost)
+    needs = {id(job): {r.content_key(): r for r in job.requests()} for job in ordered}
+    waiting: dict[str, list[SuiteJob]] = defaultdict(list)
+    for job in ordered:
+        for key in needs[id(job)]:
+            waiting[key].append(job)
+    users = {key: len(jobs_waiting) for key, jobs_waiting in waiting.items()}
+    remaining = {id(job): len(needs[id(job)]) for job in ordered}
+    results: dict[str, ExecutionResult] = {}
+    written = 0
+
+    def finish(job: SuiteJob) -> None:
+        nonlocal written
+        keys = needs.pop(id(job))
+        record = job.judge({key: results[key] for key in keys})
         store.append(record)
+        written += 1
         if on_record is not None:
             on_record(record)
+        for key in keys:  # a result goes once the last job that needs it is judged
+            users[key] -= 1
+            if users[key] == 0:
+                del results[key]
 
-    ordered = sorted(jobs, key=lambda job: -job.cost)
-    waiting: dict[str, list[SuiteJob]] = defaultdict(list)
-    unique: dict[str, ExecutionRequest] = {}
-    remaining: dict[str, int] = {}
-    written = 0
     for job in ordered:
-        keys = {request.content_key(): request for request in job.requests()}
-        if not keys:
-            finish(job, {})
-            written += 1
-            continue
-        remaining[job.key] = len(keys)
-        for key, request in keys.items():
-            unique.setdefault(key, request)
-            waiting[key].append(job)
-    results: dict[str, ExecutionResult] = {}
-    if not unique:
-        return written
-    for request, result in executor.run_many(list(unique.values())):
+        if not needs[id(job)]:
+            finish(job)
+    for request, result in executor.run_many(_distinct(ordered, needs)):
         key = request.content_key()
         results[key] = result
         for job in waiting.pop(key, []):
-            remaining[job.key] -= 1
-            if remaining[job.key] == 0:
-                finish(job, results)
-                written += 1
+            remaining[id(job)] -= 1
+            if remaining[id(job)] == 0:
+                finish(job)
     return written
+
+
+def _distinct(
+    ordered: Sequence[SuiteJob], needs: dict[int, dict[str, ExecutionRequest]]
+) -> Iterator[ExecutionRequest]:
+    """Each distinct request once, in job order, drawn as the executor asks for it."""
+    sent: set[str] = set()
+    for job in ordered:
+        for key, request in needs.get(id(job), {}).items():
+            if key not in sent:
+                sent.add(key)
+                yield request
