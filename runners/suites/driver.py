@@ -10,68 +10,19 @@ so an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from types import TracebackType
+from collections.abc import Callable, Iterator, Sequence
 
 from runners.provenance import utc_now
 from runners.records import SampleRecord, SummaryRecord
 from runners.results import ResultsStore, parse_sample_record
 from runners.suites import get_suite
 from runners.suites.base import SuiteJob, SuiteRunSpec
-from sandbox.availability import LanguageStatusResult
-from sandbox.executor import Executor, LocalExecutor
-from sandbox.languages import LanguageSpec
+from sandbox.executor import Executor
+from sandbox.executors import make_executor
 from sandbox.models import ExecutionRequest, ExecutionResult
 from sandbox.progress import ProgressReporter
 
 RecordCallback = Callable[[SampleRecord], None]
-
-
-class ExecutorScope:
-    """An executor made on first use (a run that executes nothing needs no engine), or the
-    caller's; closes only what it made."""
-
-    def __init__(self, given: Executor | None, workers: int | None) -> None:
-        self._given = given
-        self._workers = workers
-        self._made: Executor | None = None
-
-    def _get(self) -> Executor:
-        if self._given is not None:
-            return self._given
-        if self._made is None:
-            self._made = LocalExecutor(workers=self._workers)
-        return self._made
-
-    def run(self, request: ExecutionRequest) -> ExecutionResult:
-        return self._get().run(request)
-
-    def run_many(
-        self, requests: Iterable[ExecutionRequest]
-    ) -> Iterator[tuple[ExecutionRequest, ExecutionResult]]:
-        return self._get().run_many(requests)
-
-    def probe(self, spec: LanguageSpec) -> LanguageStatusResult:
-        return self._get().probe(spec)
-
-    def image_id(self, image: str) -> str:
-        return self._get().image_id(image)
-
-    def close(self) -> None:
-        if self._made is not None:
-            self._made.close()
-            self._made = None
-
-    def __enter__(self) -> ExecutorScope:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def run_suite(
@@ -90,7 +41,8 @@ def run_suite(
     reporter = progress or ProgressReporter(enabled=False)
     store = ResultsStore(suite.output_dir(spec))
     started = utc_now()
-    with ExecutorScope(executor, spec.workers) as scope:
+    scope = executor if executor is not None else make_executor(workers=spec.workers)
+    try:
         where = str(store.results_path)
         final = {k for k, raw in store.latest().items() if parse_sample_record(raw, where).final}
         plan = suite.plan(spec, scope, final, reporter)
@@ -106,6 +58,9 @@ def run_suite(
 
         execute_jobs(plan.jobs, scope, store, on_record)
         task.finish()
+    finally:
+        if executor is None:  # made here (on first use, if at all): closed here
+            scope.close()
     latest = store.latest()
     records = [
         parse_sample_record(latest[key], str(store.results_path))
