@@ -121,6 +121,10 @@ class DockerEngine:
                 ) from exc
         return self._image_ids[image]
 
+    def forget_image_id(self, image: str) -> None:
+        """Drop the cached id of ``image`` (it was just loaded or rebuilt under the same tag)."""
+        self._image_ids.pop(image, None)
+
     def check_runtime(self, runtime: str) -> None:
         """RuntimeMissingError unless the daemon knows ``runtime`` (asked once per engine)."""
         if runtime == "runc":

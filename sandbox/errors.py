@@ -45,3 +45,11 @@ class ImageBuildError(SandboxError):
 
 class FetchError(ImageBuildError):
     """A file a language image needs could not be downloaded or failed its integrity check."""
+
+
+class ClusterUnavailableError(SandboxError):
+    """The Ray cluster cannot be reached, or none of its nodes can run the work."""
+
+
+class ImageMismatchError(SandboxError):
+    """Nodes hold different images under one tag: a run would mix two toolchains."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import tarfile
 from pathlib import Path
 
 import docker.errors
@@ -142,7 +143,8 @@ def _docker_build(
     lines: list[str] = []
     try:
         stream = engine.api.build(
-            path=str(spec.directory),
+            fileobj=io.BytesIO(build_context(spec)),
+            custom_context=True,
             tag=spec.image,
             labels=labels,
             rm=True,
@@ -166,6 +168,16 @@ def _docker_build(
         if log_dir is not None:
             log_dir.mkdir(parents=True, exist_ok=True)
             (log_dir / f"{spec.id}.log").write_text("".join(lines))
+
+
+def build_context(spec: LanguageSpec) -> bytes:
+    """The build context as a tar: the files ``spec.context_files()`` names (the folder without
+    its spec and smoke programs, plus the shared files it declares)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for relative, path in spec.context_files():
+            archive.add(path, arcname=relative, recursive=False)
+    return buffer.getvalue()
 
 
 def probe_toolchain(engine: DockerEngine, spec: LanguageSpec) -> str:

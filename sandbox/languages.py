@@ -11,9 +11,9 @@ import json
 import os
 import tomllib
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sandbox.errors import LanguageSpecError, UnknownLanguageError
 from sandbox.files import cache_root
@@ -23,6 +23,9 @@ from sandbox.rewrites import REWRITES, apply_rewrite
 IMAGE_PREFIX = "sandbox-lang"
 SPEC_FILE = "language.toml"
 NOT_IN_IMAGE = frozenset({SPEC_FILE, "known_issues.toml", "smoke", "README.md"})
+SHARED_DIR = "_shared"
+"""Files several language folders use (``languages/_shared/``), declared per language with
+``shared = [...]`` and placed at ``files/<name>`` in its build context: one copy, no drift."""
 
 
 class SmokeSpec(FrozenModel):
@@ -101,7 +104,21 @@ class LanguageSpec(FrozenModel):
         default_factory=dict, description="per-suite program templates, by suite name"
     )
     fetch: tuple[FetchSpec, ...] = Field((), description="downloads the Dockerfile may COPY")
+    shared: tuple[str, ...] = Field(
+        (), description="files of languages/_shared/ the Dockerfile COPYs from files/<name>"
+    )
     directory: Path = Field(exclude=True)
+
+    @model_validator(mode="after")
+    def _shared_files_exist(self) -> LanguageSpec:
+        missing = [name for name in self.shared if not self.shared_file(name).is_file()]
+        if missing:
+            raise ValueError(f"shared files not in languages/{SHARED_DIR}/: {', '.join(missing)}")
+        return self
+
+    def shared_file(self, name: str) -> Path:
+        """Where a declared shared file lives."""
+        return self.directory.parent / SHARED_DIR / name
 
     @field_validator("rewrite")
     @classmethod
@@ -151,15 +168,25 @@ class LanguageSpec(FrozenModel):
             **({"fetched": fetched} if fetched else {}),
         }
         digest.update(json.dumps(image_fields, sort_keys=True).encode() + b"\0")
-        for path in sorted(self.directory.rglob("*")):
-            relative = path.relative_to(self.directory)
-            if not path.is_file() or relative.parts[0] in NOT_IN_IMAGE:
+        for relative, path in self.context_files():
+            if relative in targets:
                 continue
-            if relative.as_posix() in targets:
-                continue
-            digest.update(str(relative).encode() + b"\0")
+            digest.update(relative.encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
         return digest.hexdigest()[:16]
+
+    def context_files(self) -> list[tuple[str, Path]]:
+        """The image's build context, sorted: (path in the context, file on disk). The folder's
+        files but the spec, known issues and smoke programs, and each declared shared file at
+        ``files/<name>``."""
+        found: dict[str, Path] = {}
+        for path in self.directory.rglob("*"):
+            relative = path.relative_to(self.directory)
+            if path.is_file() and relative.parts[0] not in NOT_IN_IMAGE:
+                found[relative.as_posix()] = path
+        for name in self.shared:
+            found[f"files/{name}"] = self.shared_file(name)
+        return sorted(found.items(), key=lambda item: PurePosixPath(item[0]))
 
     def make_request(
         self,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CODE_SUFFIXES = {".py", ".sh", ".toml", ".cfg", ".ini", ".yml", ".yaml", ""}
-# `../shared`, `shared/data`, or a path built as parent / "shared"
-SHARED = re.compile(r"\.\./shared|shared/data|[\"']shared[\"']\s*(?:/|\)|,)")
+# `../shared`, `shared/data`, or a path joined with "shared" (`parent / "shared" / ...`)
+SHARED = re.compile(r"\.\./shared|shared/data|/\s*[\"']shared[\"']|[\"']shared[\"']\)?\s*/")
 
 
 def _tracked_files() -> list[Path]:

@@ -12,6 +12,9 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.text import Text
 
+from runners.cli.options import EXECUTOR_OPTION, RAY_ADDRESS_OPTION
+from sandbox.executors import ExecutorKind, make_executor
+
 if TYPE_CHECKING:
     from runners.debug import DebugTarget
     from sandbox.engine import DockerEngine
@@ -27,6 +30,8 @@ def debug(
     keep: bool = typer.Option(False, "--keep", help="Leave the container running."),
     keep_for: float = typer.Option(3600.0, help="Seconds a kept container lives."),
     rerun: bool = typer.Option(True, help="Run the sample again to confirm the verdict."),
+    executor: ExecutorKind = EXECUTOR_OPTION,
+    ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
     """Explain one sample, re-run it, open its container.
 
@@ -41,15 +46,14 @@ def debug(
     show_explanation(console, target)
     if files:
         show_request(console, target)
-    if not rerun and not (shell or keep):
-        return
-    from sandbox.executor import LocalExecutor
+    if rerun:
+        with make_executor(executor, ray_address, workers=1) as runner:
+            show_rerun(console, target, runner.run(target.request))
+    if shell or keep:  # the container to open is on this machine's engine
+        from sandbox.executor import LocalExecutor
 
-    with LocalExecutor(workers=1) as executor:
-        if rerun:
-            show_rerun(console, target, executor.run(target.request))
-        if shell or keep:
-            _open_container(console, executor.engine, target, shell, keep, keep_for)
+        with LocalExecutor(workers=1) as local:
+            _open_container(console, local.engine, target, shell, keep, keep_for)
 
 
 def show_explanation(console: Console, target: DebugTarget) -> None:

@@ -9,6 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from runners.cli.options import EXECUTOR_OPTION, RAY_ADDRESS_OPTION, print_notes
+from sandbox.executors import ExecutorKind
+from sandbox.languages import LanguageSpec
 from sandbox.progress import ProgressReporter
 
 images_app = typer.Typer(
@@ -54,9 +57,13 @@ def build(
     force: bool = typer.Option(False, help="Rebuild even if the image is up to date."),
     log_dir: Path = typer.Option(Path("results/build-logs"), help="Where build logs go."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress."),
+    executor: ExecutorKind = EXECUTOR_OPTION,
+    ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
     """Build language images in parallel; unchanged ones (same folder hash) are skipped.
 
+    With --executor ray, every node of the cluster ends up with the same image of each
+    language: built once (on a node, if none has a current one) and shipped to the others.
     Exit code 1 if any available language failed to build.
     """
     from sandbox.bases import base_image_exists
@@ -65,8 +72,11 @@ def build(
     from sandbox.images import build_image, default_build_parallelism
     from sandbox.languages import select_languages
 
-    engine = DockerEngine()
     specs = select_languages(lang)
+    if executor is ExecutorKind.RAY:
+        _build_on_cluster(specs, force, ray_address)
+        return
+    engine = DockerEngine()
     missing_base = {
         s.base_image for s in specs if s.available and not base_image_exists(engine, s.base_image)
     }
@@ -101,6 +111,30 @@ def build(
             " | ".join(part for part in (r.toolchain, r.detail) if part),
         )
     Console().print(table)
+    if any(r.outcome == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+def _build_on_cluster(specs: list[LanguageSpec], force: bool, address: str | None) -> None:
+    """Every node of the Ray cluster gets the same current image of each language."""
+    from sandbox.ray_executor import RayExecutor
+
+    with RayExecutor(address=address) as cluster:
+        results = []
+        for spec in specs:
+            result = cluster.prepare_images([spec], force=force)[0]
+            typer.echo(f"{result.language}: {result.outcome} ({result.seconds:.0f} s)", err=True)
+            results.append(result)
+    table = Table("language", "outcome", "seconds", "nodes / detail")
+    for r in sorted(results, key=lambda r: r.language):
+        colour = {"up-to-date": "green", "built": "green", "shipped": "green"}.get(r.outcome, "red")
+        if r.outcome == "unavailable":
+            colour = "yellow"
+        nodes = "; ".join(f"{name}: {step}" for name, step in sorted(r.nodes.items()))
+        details = " | ".join(part for part in (nodes, r.detail) if part)
+        table.add_row(r.language, f"[{colour}]{r.outcome}[/]", f"{r.seconds:.0f}", details)
+    Console().print(table)
+    print_notes(cluster.notes)
     if any(r.outcome == "failed" for r in results):
         raise typer.Exit(1)
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from runners.cli.options import EXECUTOR_OPTION, RAY_ADDRESS_OPTION, print_notes
 from sandbox.availability import (
     LanguageStatusResult,
     StatusProbe,
@@ -19,6 +20,7 @@ from sandbox.availability import (
     probe_with_engine,
 )
 from sandbox.errors import EngineUnavailableError
+from sandbox.executors import ExecutorKind
 from sandbox.images import short_version
 from sandbox.languages import LanguageSpec, select_languages
 from sandbox.progress import ProgressReporter
@@ -103,8 +105,12 @@ def selftest(
     lang: list[str] = typer.Option(
         [], "--lang", "-l", help="Language id/alias (repeatable) or 'all' (default)."
     ),
-    workers: int | None = typer.Option(None, "--workers", "-w", min=1, help="Parallel runs."),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=1, help="Parallel runs (per node with --executor ray)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    executor: ExecutorKind = EXECUTOR_OPTION,
+    ray_address: str | None = RAY_ADDRESS_OPTION,
 ) -> None:
     """Run every language's smoke programs in its image.
 
@@ -112,12 +118,12 @@ def selftest(
     nonzero_exit, timeout -> timeout, wrong -> nonzero_exit. Exit code 1 if any available
     language fails; languages whose base image needs a registry are shown as skipped.
     """
-    from sandbox.executor import LocalExecutor
+    from sandbox.executors import make_executor
     from sandbox.selftest import run_selftest, selftest_failed
 
     specs = select_languages(lang or None)
-    probe = _probe(required=True)
-    with ProgressReporter(enabled=not json_output) as reporter:
+    runner = make_executor(executor, ray_address, workers)
+    with runner, ProgressReporter(enabled=not json_output) as reporter:
         task = reporter.task("self-test")
         task.start(len(specs))
 
@@ -125,7 +131,8 @@ def selftest(
             task.note(f"{result.language}: {result.state.value}")
             task.advance()
 
-        results = run_selftest(specs, probe, lambda: LocalExecutor(workers=workers), on_result=done)
+        results = run_selftest(specs, runner.probe, lambda: runner, on_result=done)
+    print_notes(runner.notes)
     if json_output:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in results], indent=2))
     else:

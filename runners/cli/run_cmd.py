@@ -11,8 +11,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from runners.cli.options import EXECUTOR_OPTION, RAY_ADDRESS_OPTION, print_notes
 from runners.suites import get_suite, suite_names
 from sandbox.errors import BadInputError
+from sandbox.executors import ExecutorKind, make_executor
 from sandbox.progress import ProgressReporter
 
 
@@ -37,7 +39,11 @@ def run(
         None, "--output", "-o", help="Results DIR (default under results/); a re-run resumes."
     ),
     json_output: bool = typer.Option(False, "--json", help="Print summary.json on stdout."),
-    workers: int | None = typer.Option(None, "--workers", "-w", min=1, help="Parallel runs."),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=1, help="Parallel runs (per node with --executor ray)."
+    ),
+    executor: ExecutorKind = EXECUTOR_OPTION,
+    ray_address: str | None = RAY_ADDRESS_OPTION,
     limit: int | None = typer.Option(None, "--limit", min=1, help="First N tasks per language."),
     data_dir: Path | None = typer.Option(
         None,
@@ -105,8 +111,12 @@ def run(
             key: value for key, value in options.items() if key in chosen.Options.model_fields
         },
     )
-    with ProgressReporter(enabled=progress and not json_output) as reporter:
-        summary = run_suite(spec, progress=reporter)
+    with (
+        make_executor(executor, ray_address, workers) as runner,
+        ProgressReporter(enabled=progress and not json_output) as reporter,
+    ):
+        summary = run_suite(spec, executor=runner, progress=reporter)
+    print_notes(runner.notes)
     if json_output:
         typer.echo(summary.model_dump_json(indent=2))
     else:

@@ -44,7 +44,7 @@ from sandbox.models import FrozenModel
 from sandbox.progress import ProgressReporter
 
 from .config import EvalConfigSpec, ProtocolEntrySpec, SamplingConfigSpec, SuiteEntrySpec
-from .executors import LazyExecutor
+from .executors import open_executor
 from .reports import check_formats, write_reports
 
 
@@ -94,7 +94,7 @@ def run_eval(
     for entry in [*config.suites, *config.protocols]:
         steps.append(_timed(_generate, config, entry, reporter))
     generated = {s.name for s in steps if s.complete}
-    chosen = executor or LazyExecutor(config.run.executor, config.run.workers)
+    chosen = executor or open_executor(config.run.executor, config.run.workers)
     try:
         for suite_entry in config.suites:
             if suite_entry.name in generated:

@@ -13,6 +13,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, TypeVar
 
+from runners.jsonl import iter_jsonl
 from sandbox.errors import BadInputError
 from sandbox.models import FrozenModel
 
@@ -77,8 +78,8 @@ def read_rows(source: str, default_hub: str) -> list[Row]:
 def _read_local(path: Path) -> list[Row]:
     if path.suffix == ".parquet":
         return _read_parquet(path)
-    text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
+        text = path.read_text(encoding="utf-8")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -88,15 +89,7 @@ def _read_local(path: Path) -> list[Row]:
         if not isinstance(data, list):
             raise BadInputError(f"{path}: expected a JSON list of records", "fix the file")
         return [(f"{path}:item {i}", _as_record(r, f"{path}:item {i}")) for i, r in enumerate(data)]
-    rows: list[Row] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        origin = f"{path}:{number}"
-        try:
-            rows.append((origin, _as_record(json.loads(line), origin)))
-        except json.JSONDecodeError as exc:
-            raise BadInputError(f"{origin}: invalid JSON ({exc.msg})", "fix the line") from exc
+    rows: list[Row] = [(f"{path}:{number}", record) for number, record in iter_jsonl(path)]
     if not rows:
         raise BadInputError(f"{path}: no records", "pass a JSON Lines file with one record a line")
     return rows

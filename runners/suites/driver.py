@@ -10,68 +10,19 @@ so an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from types import TracebackType
+from collections.abc import Callable, Iterator, Sequence
 
 from runners.provenance import utc_now
 from runners.records import SampleRecord, SummaryRecord
 from runners.results import ResultsStore, parse_sample_record
 from runners.suites import get_suite
 from runners.suites.base import SuiteJob, SuiteRunSpec
-from sandbox.availability import LanguageStatusResult
-from sandbox.executor import Executor, LocalExecutor
-from sandbox.languages import LanguageSpec
+from sandbox.executor import Executor
+from sandbox.executors import make_executor
 from sandbox.models import ExecutionRequest, ExecutionResult
 from sandbox.progress import ProgressReporter
 
 RecordCallback = Callable[[SampleRecord], None]
-
-
-class ExecutorScope:
-    """An executor made on first use (a run that executes nothing needs no engine), or the
-    caller's; closes only what it made."""
-
-    def __init__(self, given: Executor | None, workers: int | None) -> None:
-        self._given = given
-        self._workers = workers
-        self._made: Executor | None = None
-
-    def _get(self) -> Executor:
-        if self._given is not None:
-            return self._given
-        if self._made is None:
-            self._made = LocalExecutor(workers=self._workers)
-        return self._made
-
-    def run(self, request: ExecutionRequest) -> ExecutionResult:
-        return self._get().run(request)
-
-    def run_many(
-        self, requests: Iterable[ExecutionRequest]
-    ) -> Iterator[tuple[ExecutionRequest, ExecutionResult]]:
-        return self._get().run_many(requests)
-
-    def probe(self, spec: LanguageSpec) -> LanguageStatusResult:
-        return self._get().probe(spec)
-
-    def image_id(self, image: str) -> str:
-        return self._get().image_id(image)
-
-    def close(self) -> None:
-        if self._made is not None:
-            self._made.close()
-            self._made = None
-
-    def __enter__(self) -> ExecutorScope:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def run_suite(
@@ -90,7 +41,8 @@ def run_suite(
     reporter = progress or ProgressReporter(enabled=False)
     store = ResultsStore(suite.output_dir(spec))
     started = utc_now()
-    with ExecutorScope(executor, spec.workers) as scope:
+    scope = executor if executor is not None else make_executor(workers=spec.workers)
+    try:
         where = str(store.results_path)
         final = {k for k, raw in store.latest().items() if parse_sample_record(raw, where).final}
         plan = suite.plan(spec, scope, final, reporter)
@@ -106,6 +58,9 @@ def run_suite(
 
         execute_jobs(plan.jobs, scope, store, on_record)
         task.finish()
+    finally:
+        if executor is None:  # made here (on first use, if at all): closed here
+            scope.close()
     latest = store.latest()
     records = [
         parse_sample_record(latest[key], str(store.results_path))
@@ -126,38 +81,55 @@ def execute_jobs(
     on_record: RecordCallback | None = None,
 ) -> int:
     """Judge every job, running each distinct request once (costly jobs first); returns the
-    number of records written."""
+    number of records written.
 
-    def finish(job: SuiteJob, results: dict[str, ExecutionResult]) -> None:
-        record = job.judge(results)
+    Requests reach the executor lazily, in that order, as it asks for more; a result is kept
+    only until the last job that needs it is judged, so memory does not grow with the run.
+    """
+    ordered = sorted(jobs, key=lambda job: -job.cost)
+    needs = {id(job): {r.content_key(): r for r in job.requests()} for job in ordered}
+    waiting: dict[str, list[SuiteJob]] = defaultdict(list)
+    for job in ordered:
+        for key in needs[id(job)]:
+            waiting[key].append(job)
+    users = {key: len(jobs_waiting) for key, jobs_waiting in waiting.items()}
+    remaining = {id(job): len(needs[id(job)]) for job in ordered}
+    results: dict[str, ExecutionResult] = {}
+    written = 0
+
+    def finish(job: SuiteJob) -> None:
+        nonlocal written
+        keys = needs.pop(id(job))
+        record = job.judge({key: results[key] for key in keys})
         store.append(record)
+        written += 1
         if on_record is not None:
             on_record(record)
+        for key in keys:  # a result goes once the last job that needs it is judged
+            users[key] -= 1
+            if users[key] == 0:
+                del results[key]
 
-    ordered = sorted(jobs, key=lambda job: -job.cost)
-    waiting: dict[str, list[SuiteJob]] = defaultdict(list)
-    unique: dict[str, ExecutionRequest] = {}
-    remaining: dict[str, int] = {}
-    written = 0
     for job in ordered:
-        keys = {request.content_key(): request for request in job.requests()}
-        if not keys:
-            finish(job, {})
-            written += 1
-            continue
-        remaining[job.key] = len(keys)
-        for key, request in keys.items():
-            unique.setdefault(key, request)
-            waiting[key].append(job)
-    results: dict[str, ExecutionResult] = {}
-    if not unique:
-        return written
-    for request, result in executor.run_many(list(unique.values())):
+        if not needs[id(job)]:
+            finish(job)
+    for request, result in executor.run_many(_distinct(ordered, needs)):
         key = request.content_key()
         results[key] = result
         for job in waiting.pop(key, []):
-            remaining[job.key] -= 1
-            if remaining[job.key] == 0:
-                finish(job, results)
-                written += 1
+            remaining[id(job)] -= 1
+            if remaining[id(job)] == 0:
+                finish(job)
     return written
+
+
+def _distinct(
+    ordered: Sequence[SuiteJob], needs: dict[int, dict[str, ExecutionRequest]]
+) -> Iterator[ExecutionRequest]:
+    """Each distinct request once, in job order, drawn as the executor asks for it."""
+    sent: set[str] = set()
+    for job in ordered:
+        for key, request in needs.get(id(job), {}).items():
+            if key not in sent:
+                sent.add(key)
+                yield request
