@@ -228,14 +228,22 @@ def time_ours(
 def warm_caches(
     args: argparse.Namespace, data: Path, samples: Path, env: dict[str, str], root: Path
 ) -> None:
-    """Compute both tools' ground truth once, outside the timed runs."""
+    """Compute both tools' ground truth once, outside the timed runs (ours from the first
+    sample of each task: the ground truth is per task)."""
     subprocess.run(
         [sys.executable, "-c", WARM_EVALPLUS, args.dataset],
         env=env,
         check=True,
         capture_output=True,
     )
-    time_ours(args, samples, data, env, root / "warmup")
+    first: dict[str, str] = {}
+    for line in samples.read_text().splitlines():
+        if line.strip():
+            first.setdefault(json.loads(line)["task_id"], line)
+    (root / "warmup").mkdir(parents=True, exist_ok=True)
+    warm_samples = root / "warmup" / "samples.jsonl"
+    warm_samples.write_text("".join(line + "\n" for line in first.values()))
+    time_ours(args, warm_samples, data, env, root / "warmup")
 
 
 def evalplus_verdicts(run: Path, samples: Path) -> dict[tuple[str, int], Verdict]:

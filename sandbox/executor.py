@@ -52,14 +52,15 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-EXECUTIONS_PER_CORE = 2
-"""A short execution spends about half its wall time in the container's hand-over and exit
-(daemon work, not the program's): two in flight per core keep the cores busy. Each program still
-gets at most its own CPU quota (``LimitsSpec.cpus``)."""
+EXECUTIONS_PER_CORE = 1
+"""One execution in flight per core. Two per core were tried (a short execution spends about
+half its wall time in the daemon's hand-over): no faster here (benchmarks/bench_engine.py), and a
+CPU-heavy sample then gets half a core, which can push a test past its time limit (HumanEval+'s
+HumanEval/15 did: a wrong verdict). Each program also gets at most its CPU quota (``cpus``)."""
 
 
 def default_workers(memory_mb: int = 512) -> int:
-    """Parallel executions this host sustains: two per core, bounded by available memory."""
+    """Parallel executions this host sustains: one per core, bounded by available memory."""
     cores = psutil.cpu_count(logical=True) or 1
     by_memory = int(psutil.virtual_memory().available / (memory_mb * 2**20 * 1.5))
     return max(1, min(EXECUTIONS_PER_CORE * cores, by_memory))
