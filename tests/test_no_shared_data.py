@@ -1,4 +1,5 @@
-"""A user's clone has nothing beside it: no project file may read ``../shared`` at run time."""
+"""A user's clone has nothing beside it: no project file may read the development machines'
+data folder beside the repository at run time."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CODE_SUFFIXES = {".py", ".sh", ".toml", ".cfg", ".ini", ".yml", ".yaml", ""}
-# `../shared`, `shared/data`, or a path joined with "shared" (`parent / "shared" / ...`)
-SHARED = re.compile(r"\.\./shared|shared/data|/\s*[\"']shared[\"']|[\"']shared[\"']\)?\s*/")
+# The folder's name is assembled here, so that this guard is not itself a file naming it.
+# Flags `../NAME`, `NAME/data`, or a path joined with "NAME" (`parent / "NAME" / ...`).
+NAME = "sha" + "red"
+SHARED = re.compile(rf"\.\./{NAME}|{NAME}/data|/\s*[\"']{NAME}[\"']|[\"']{NAME}[\"']\)?\s*/")
 
 
 def _tracked_files() -> list[Path]:
@@ -34,4 +37,4 @@ def test_no_code_or_script_names_the_shared_folder() -> None:
             for number, line in enumerate(text.splitlines(), start=1)
             if SHARED.search(line) and path.name != Path(__file__).name
         ]
-    assert offenders == [], f"these lines name ../shared: {offenders}"
+    assert offenders == [], f"these lines name ../{NAME}: {offenders}"

@@ -51,20 +51,20 @@ class EchoExecutor:
 
 
 def test_each_job_gets_only_its_own_results_and_each_program_runs_once(tmp_path: Path) -> None:
-    first, shared, last = request("a"), request("shared"), request("z")
+    first, common, last = request("a"), request("common"), request("z")
     jobs = [
-        PlannedJob("one", [first, shared], cost=3),
-        PlannedJob("two", [shared, shared], cost=2),
+        PlannedJob("one", [first, common], cost=3),
+        PlannedJob("two", [common, common], cost=2),
         PlannedJob("three", [last], cost=1),
         PlannedJob("nothing-to-run", []),
     ]
     executor = EchoExecutor()
     store = ResultsStore(tmp_path)
     assert execute_jobs(jobs, executor, store) == 4  # type: ignore[arg-type]
-    assert executor.drawn == ["a", "shared", "z"]  # costly jobs first, each program once
+    assert executor.drawn == ["a", "common", "z"]  # costly jobs first, each program once
     assert [job.given for job in jobs] == [
-        {first.content_key(): "a", shared.content_key(): "shared"},
-        {shared.content_key(): "shared"},
+        {first.content_key(): "a", common.content_key(): "common"},
+        {common.content_key(): "common"},
         {last.content_key(): "z"},
         {},
     ]
