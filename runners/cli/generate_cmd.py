@@ -11,9 +11,16 @@ import typer
 from runners.generate.base import GenerateRunSpec, PromptForm
 from runners.generate.records import GenerationSummary
 from runners.generate.session import default_generate_cache, generate_with_endpoint
-from runners.llm import EndpointSpec
 from sandbox.errors import BadInputError
 from sandbox.progress import ProgressReporter
+
+from .options import (
+    API_KEY_ENV_OPTION,
+    CONCURRENCY_OPTION,
+    MAX_RETRIES_OPTION,
+    RETRY_BASE_DELAY_OPTION,
+    make_endpoint,
+)
 
 
 def generate(
@@ -53,17 +60,17 @@ def generate(
     system: str | None = typer.Option(
         None, "--system", help="system message ('' for none; default: the benchmark's)"
     ),
-    concurrency: int = typer.Option(4, "--concurrency", min=1, help="requests in flight"),
+    concurrency: int = CONCURRENCY_OPTION,
     limit: int | None = typer.Option(None, "--limit", min=1, help="first N tasks (per language)"),
     lang: list[str] = typer.Option([], "--lang", "-l", help="McEval/MultiPL-E languages"),
     data_dir: Path | None = typer.Option(
         None, "--data-dir", help="dataset folder/file, or the questions file (CodeArena, CODAL)"
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="DIR (a re-run resumes)"),
-    api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="env var of the key"),
+    api_key_env: str = API_KEY_ENV_OPTION,
     timeout: float = typer.Option(300.0, "--timeout", min=0.001, help="seconds per request"),
-    max_retries: int = typer.Option(6, "--max-retries", min=0),
-    retry_base_delay: float = typer.Option(1.0, "--retry-base-delay", min=0.0, help="seconds"),
+    max_retries: int = MAX_RETRIES_OPTION,
+    retry_base_delay: float = RETRY_BASE_DELAY_OPTION,
     cache: Path | None = typer.Option(None, "--cache", help="SQLite request cache file"),
     no_cache: bool = typer.Option(False, "--no-cache", help="never read or write the cache"),
     revision: str = typer.Option(
@@ -102,13 +109,13 @@ def generate(
         price_input=price_input,
         price_output=price_output,
     )
-    endpoint = EndpointSpec(
+    endpoint = make_endpoint(
         base_url=base_url,
         model=model,
         api_key_env=api_key_env,
-        timeout_s=timeout,
+        timeout=timeout,
         max_retries=max_retries,
-        backoff_base_s=retry_base_delay,
+        retry_base_delay=retry_base_delay,
         concurrency=concurrency,
     )
     with ProgressReporter(enabled=progress and not json_output) as reporter:

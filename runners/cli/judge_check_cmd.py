@@ -24,6 +24,13 @@ from sandbox.executor import Executor, LocalExecutor
 from sandbox.progress import ProgressReporter
 
 from .judge_cmd import DEFAULT_BASE_URL
+from .options import (
+    API_KEY_ENV_OPTION,
+    CONCURRENCY_OPTION,
+    MAX_RETRIES_OPTION,
+    RETRY_BASE_DELAY_OPTION,
+    make_endpoint,
+)
 
 
 class GroundChoice(StrEnum):
@@ -66,11 +73,11 @@ def judge_check(
     base_url: str = typer.Option(
         DEFAULT_BASE_URL, "--base-url", envvar="SANDBOX_JUDGE_BASE_URL", help="ends with /v1"
     ),
-    api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="env var of the key"),
-    concurrency: int = typer.Option(4, "--concurrency", min=1, help="requests in flight"),
+    api_key_env: str = API_KEY_ENV_OPTION,
+    concurrency: int = CONCURRENCY_OPTION,
     timeout: float = typer.Option(120.0, "--timeout", min=0.001, help="seconds per request"),
-    max_retries: int = typer.Option(6, "--max-retries", min=0),
-    retry_base_delay: float = typer.Option(1.0, "--retry-base-delay", min=0.0, help="seconds"),
+    max_retries: int = MAX_RETRIES_OPTION,
+    retry_base_delay: float = RETRY_BASE_DELAY_OPTION,
     cache: Path | None = typer.Option(None, "--cache", help="SQLite judgment cache"),
     cache_only: bool = typer.Option(False, "--cache-only", help="never call the endpoint"),
     output: Path | None = typer.Option(None, "--output", help="results DIR (re-run resumes)"),
@@ -104,13 +111,13 @@ def judge_check(
         n_resamples=bootstrap,
         seed=seed,
     )
-    client_spec = JudgeClientSpec(
+    client_spec = make_endpoint(
         base_url=base_url,
         model=judge_model,
         api_key_env=api_key_env,
-        timeout_s=timeout,
+        timeout=timeout,
         max_retries=max_retries,
-        backoff_base_s=retry_base_delay,
+        retry_base_delay=retry_base_delay,
         concurrency=concurrency,
     )
     directory, summary = asyncio.run(

@@ -21,6 +21,14 @@ from sandbox.errors import BadInputError
 from sandbox.executor import Executor, LocalExecutor
 from sandbox.progress import ProgressReporter
 
+from .options import (
+    API_KEY_ENV_OPTION,
+    CONCURRENCY_OPTION,
+    MAX_RETRIES_OPTION,
+    RETRY_BASE_DELAY_OPTION,
+    make_endpoint,
+)
+
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
@@ -71,11 +79,11 @@ def judge(
     base_url: str = typer.Option(
         DEFAULT_BASE_URL, "--base-url", envvar="SANDBOX_JUDGE_BASE_URL", help="ends with /v1"
     ),
-    api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="env var of the key"),
+    api_key_env: str = API_KEY_ENV_OPTION,
     baseline: str | None = typer.Option(
         None, "--baseline", help="baseline/reference answers: <NAME>_response"
     ),
-    concurrency: int = typer.Option(4, "--concurrency", min=1, help="requests in flight"),
+    concurrency: int = CONCURRENCY_OPTION,
     temperature: float | None = typer.Option(
         None, "--temperature", min=0.0, max=2.0, help="default: the method's"
     ),
@@ -86,8 +94,8 @@ def judge(
         None, "--max-tokens", min=1, help="default: the method's"
     ),
     timeout: float = typer.Option(120.0, "--timeout", min=0.001, help="seconds per request"),
-    max_retries: int = typer.Option(6, "--max-retries", min=0),
-    retry_base_delay: float = typer.Option(1.0, "--retry-base-delay", min=0.0, help="seconds"),
+    max_retries: int = MAX_RETRIES_OPTION,
+    retry_base_delay: float = RETRY_BASE_DELAY_OPTION,
     cache: Path | None = typer.Option(None, "--cache", help="SQLite judgment cache"),
     cache_only: bool = typer.Option(False, "--cache-only", help="never call the endpoint"),
     output: Path | None = typer.Option(None, "--output", help="results DIR (re-run resumes)"),
@@ -162,13 +170,13 @@ def judge(
             timeout_s=exec_timeout, memory_mb=exec_memory, max_blocks=exec_max_blocks
         ),
     )
-    client_spec = JudgeClientSpec(
+    client_spec = make_endpoint(
         base_url=base_url,
         model=judge_model,
         api_key_env=api_key_env,
-        timeout_s=timeout,
+        timeout=timeout,
         max_retries=max_retries,
-        backoff_base_s=retry_base_delay,
+        retry_base_delay=retry_base_delay,
         concurrency=concurrency,
     )
     directory, summary = asyncio.run(
