@@ -21,7 +21,6 @@ import json
 import os
 import shlex
 import statistics
-import sys
 import tarfile
 import tempfile
 import time
@@ -159,4 +158,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -3,7 +3,10 @@
 wait and remove), and gVisor (runsc) vs runc.
 
 Usage: python benchmarks/bench_engine.py [--runs N] [--runtime runc|runsc] [--profile]
-Prints seconds per execution and executions per second for each, in one run on this host.
+Prints seconds per execution, executions per second and the machine's CPU milliseconds per
+execution (every process: daemon, containerd, shims, runc, containers, Python; /proc/stat) for
+each, in one run on this host; and the rate this machine's cores would allow at the bare
+container's CPU cost alone.
 ``--profile`` also samples every CPU with ``perf`` while the executor runs (2 workers) and
 prints the CPU milliseconds per execution by process name (the daemon, containerd, the shim,
 runc, the launcher's commands, Python); other jobs on the machine are in those figures too.
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import docker
+from machine_cpu import busy_seconds
 
 from sandbox.executor import LocalExecutor
 from sandbox.languages import resolve_language
@@ -48,10 +52,10 @@ def time_docker_run(image: str, runs: int) -> float:
     return (time.monotonic() - started) / runs
 
 
-def time_bare_containers(image: str, runs: int, threads: int) -> float:
-    """Executions per second of the engine alone: create, start, wait for and remove a bare
-    container running `true` (no limits, no payload), ``threads`` at a time. No executor of
-    one container per run can beat this."""
+def time_bare_containers(image: str, runs: int, threads: int) -> tuple[float, float]:
+    """(executions per second, machine CPU ms per container) of the engine alone: create,
+    start, wait for and remove a bare container running `true` (no limits, no payload),
+    ``threads`` at a time. No executor of one container per run can beat either."""
     api = docker.APIClient(version="auto", timeout=120)
 
     def lifecycle(_: int) -> None:
@@ -67,35 +71,37 @@ def time_bare_containers(image: str, runs: int, threads: int) -> float:
         api.remove_container(created["Id"], force=True)
 
     lifecycle(0)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), busy_seconds()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(lifecycle, range(runs)))
-    return runs / (time.monotonic() - started)
+    return runs / (time.monotonic() - started), (busy_seconds() - cpu) * 1000 / runs
 
 
-def time_executor(runs: int, workers: int, runtime: Runtime = "runc") -> tuple[float, float]:
-    """(seconds per execution, wall seconds) for sandbox's executor with all limits on."""
+def time_executor(runs: int, workers: int, runtime: Runtime = "runc") -> tuple[float, float, float]:
+    """(seconds per execution, wall seconds, machine CPU ms per execution) for sandbox's
+    executor with all limits on."""
     spec = resolve_language("python")
     limits = LimitsSpec(runtime=runtime)
     requests = [spec.make_request(PROGRAM, limits=limits, tag=str(i)) for i in range(runs)]
     with LocalExecutor(workers=workers) as executor:
         executor.run(requests[0])  # warm the pool, as a real run does after its first sample
         time.sleep(1.0)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), busy_seconds()
         results = [result for _, result in executor.run_many(requests)]
         wall = time.monotonic() - started
+        cpu_ms = (busy_seconds() - cpu) * 1000 / runs
     failures = [r for r in results if r.status is not Status.OK]
     if failures:
         raise SystemExit(f"{len(failures)} executions failed: {failures[0]}")
-    return wall / runs, wall
+    return wall / runs, wall, cpu_ms
 
 
 def compare_runtimes(runs: int, workers: int) -> dict[str, Any]:
     """runc and runsc side by side: seconds per execution, serial and parallel, and ratios."""
     figures: dict[str, Any] = {}
     for label, count in (("serial", 1), (f"parallel_{workers}w", workers)):
-        runc, _ = time_executor(runs, workers=count, runtime="runc")
-        runsc, _ = time_executor(runs, workers=count, runtime="runsc")
+        runc, _, _ = time_executor(runs, workers=count, runtime="runc")
+        runsc, _, _ = time_executor(runs, workers=count, runtime="runsc")
         figures[f"runc_{label}_s_per_exec"] = round(runc, 3)
         figures[f"runsc_{label}_s_per_exec"] = round(runsc, 3)
         figures[f"runsc_cost_{label}_x"] = round(runsc / runc, 2)
@@ -110,12 +116,16 @@ def compare_with_docker(runs: int) -> dict[str, Any]:
         "docker_run_s_per_exec": round(time_docker_run(image, max(5, runs // 4)), 3)
     }
     for threads in (1, 2, 4):
-        rate = time_bare_containers(image, runs, threads)
+        rate, cpu_ms = time_bare_containers(image, runs, threads)
         figures[f"bare_container_{threads}t_per_s"] = round(rate, 1)
+        figures[f"bare_container_{threads}t_cpu_ms"] = round(cpu_ms)
     for workers in WORKERS:
-        per_exec, wall = time_executor(runs, workers=workers)
+        per_exec, wall, cpu_ms = time_executor(runs, workers=workers)
         figures[f"sandbox_{workers}w_s_per_exec"] = round(per_exec, 3)
         figures[f"sandbox_{workers}w_per_s"] = round(runs / wall, 1)
+        figures[f"sandbox_{workers}w_cpu_ms"] = round(cpu_ms)
+    cores = os.cpu_count() or 1
+    figures["max_per_s_at_bare_cpu"] = round(cores * 1000 / figures["bare_container_2t_cpu_ms"], 1)
     return figures
 
 

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from machine_cpu import busy_seconds
 from mutants import make_mutants
 
 REPO = Path(__file__).resolve().parent.parent
@@ -185,10 +186,11 @@ def evalplus_results_path(run: Path, samples: Path) -> Path:
 
 def time_evalplus(
     args: argparse.Namespace, samples: Path, env: dict[str, str], run: Path
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Seconds for ``python -m evalplus.evaluate`` on a private copy of the samples: until the
     process ends, and until its results file was written (evalplus then waits for its
-    watchdog thread, which sleeps in steps of 20 s, before it exits)."""
+    watchdog thread, which sleeps in steps of 20 s, before it exits); and the machine's CPU
+    seconds over the run."""
     copy = run / "evalplus" / samples.name
     copy.parent.mkdir(parents=True)
     if samples.is_dir():
@@ -199,16 +201,17 @@ def time_evalplus(
     command += ["--samples", str(copy)] + (["--test-details"] if args.details else [])
     if args.evalplus_parallel:
         command += ["--parallel", str(args.evalplus_parallel)]
-    started, wall_started = time.perf_counter(), time.time()
+    started, wall_started, cpu = time.perf_counter(), time.time(), busy_seconds()
     subprocess.run(command, env=env, check=True, stdin=subprocess.DEVNULL, capture_output=True)
-    elapsed = time.perf_counter() - started
-    return elapsed, evalplus_results_path(run, samples).stat().st_mtime - wall_started
+    elapsed, cpu = time.perf_counter() - started, busy_seconds() - cpu
+    return elapsed, evalplus_results_path(run, samples).stat().st_mtime - wall_started, cpu
 
 
 def time_ours(
     args: argparse.Namespace, samples: Path, data: Path, env: dict[str, str], run: Path
-) -> float:
-    """Seconds for ``run_evalplus`` (fresh output directory) in a subprocess."""
+) -> tuple[float, float]:
+    """Seconds for ``run_evalplus`` (fresh output directory) in a subprocess, and the
+    machine's CPU seconds over the run (the Docker engine's included)."""
     options = {
         "suite": f"{args.dataset}+",
         "samples": str(samples),
@@ -218,11 +221,11 @@ def time_ours(
         "progress": False,
         "test_details": args.details,
     }
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), busy_seconds()
     subprocess.run(
         [sys.executable, "-c", OURS, json.dumps(options)], env=env, check=True, capture_output=True
     )
-    return time.perf_counter() - started
+    return time.perf_counter() - started, busy_seconds() - cpu
 
 
 def warm_caches(
@@ -301,15 +304,23 @@ def agreement(
 
 def run_once(
     args: argparse.Namespace, n: int, paths: tuple[Path, Path, Path], env: dict[str, str]
-) -> tuple[float, float, float]:
-    """(evalplus seconds, evalplus seconds to its results file, our seconds) of run ``n``,
+) -> dict[str, float]:
+    """Run ``n``'s seconds (evalplus, evalplus to its results file, ours) and CPU seconds,
     alternating who goes first."""
     data, samples, run = paths
     if n % 2 == 0:  # the machine's load drifts
         theirs = time_evalplus(args, samples, env, run)
-        return *theirs, time_ours(args, samples, data, env, run)
-    ours = time_ours(args, samples, data, env, run)
-    return *time_evalplus(args, samples, env, run), ours
+        ours = time_ours(args, samples, data, env, run)
+    else:
+        ours = time_ours(args, samples, data, env, run)
+        theirs = time_evalplus(args, samples, env, run)
+    return {
+        "evalplus": theirs[0],
+        "evalplus_results": theirs[1],
+        "evalplus_cpu": theirs[2],
+        "sandbox": ours[0],
+        "sandbox_cpu": ours[1],
+    }
 
 
 def print_report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
@@ -319,6 +330,10 @@ def print_report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
     print(f"evalplus.evaluate (unisolated): {figures['evalplus_s']:.1f} s")
     print(f"  its results file written at:   {figures['evalplus_results_s']:.1f} s")
     print(f"sandbox run (isolated):          {figures['sandbox_s']:.1f} s")
+    print(
+        f"machine CPU, core-seconds: evalplus {figures['evalplus_cpu_s']:.1f}, "
+        f"sandbox {figures['sandbox_cpu_s']:.1f} ({figures['cores']} cores)"
+    )
     print(f"wall-time ratio sandbox/evalplus: {figures['ratio']:.2f}x (medians)")
     print(f"ratio to evalplus's results file: {figures['ratio_to_results']:.2f}x")
     print(f"per-run ratios: {', '.join(f'{r:.2f}x' for r in figures['ratios'])}")
@@ -337,7 +352,8 @@ def main() -> None:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         data, samples, published = prepare(args, root)
-        times: dict[str, list[float]] = {"evalplus": [], "evalplus_results": [], "sandbox": []}
+        names = ("evalplus", "evalplus_results", "evalplus_cpu", "sandbox", "sandbox_cpu")
+        times: dict[str, list[float]] = {name: [] for name in names}
         load_before = os.getloadavg()[0]
         report: dict[str, Any] = {}
         for n in range(args.repeat):
@@ -346,14 +362,14 @@ def main() -> None:
             if not args.cold and n == 0:
                 warm_caches(args, data, samples, env, root)
             run = root / f"run-{n}"
-            theirs, results, ours = run_once(args, n, (data, samples, run), env)
-            times["evalplus"].append(theirs)
-            times["evalplus_results"].append(results)
-            times["sandbox"].append(ours)
+            figures_n = run_once(args, n, (data, samples, run), env)
+            for name, value in figures_n.items():
+                times[name].append(value)
             report = agreement(run, samples, published)
             print(
-                f"run {n}: evalplus {theirs:.1f} s (results written at {results:.1f} s), "
-                f"sandbox {ours:.1f} s",
+                f"run {n}: evalplus {figures_n['evalplus']:.1f} s (results written at "
+                f"{figures_n['evalplus_results']:.1f} s, {figures_n['evalplus_cpu']:.1f} CPU s), "
+                f"sandbox {figures_n['sandbox']:.1f} s ({figures_n['sandbox_cpu']:.1f} CPU s)",
                 flush=True,
             )
         theirs_s, ours_s = statistics.median(times["evalplus"]), statistics.median(times["sandbox"])
@@ -365,6 +381,8 @@ def main() -> None:
             "evalplus_s": theirs_s,
             "sandbox_s": ours_s,
             "evalplus_results_s": results_s,
+            "evalplus_cpu_s": statistics.median(times["evalplus_cpu"]),
+            "sandbox_cpu_s": statistics.median(times["sandbox_cpu"]),
             "ratio": ours_s / theirs_s,
             "ratio_to_results": ours_s / results_s,
             "ratios": [o / t for o, t in zip(times["sandbox"], times["evalplus"], strict=True)],

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -139,14 +140,11 @@ def measure(args: argparse.Namespace, state: Path) -> dict[str, Any]:
                 for name, requests in workloads.items():
                     ray_executor.run(requests[0])
                     local.run(requests[0])
-                    alternate(
-                        args.repeat,
-                        {
-                            f"{name}/local/{nodes}": lambda r=requests: timed(local, r),
-                            f"{name}/ray/{nodes}": lambda r=requests: timed(ray_executor, r),
-                        },
-                        walls,
-                    )
+                    runs: dict[str, Callable[[], float]] = {
+                        f"{name}/local/{nodes}": functools.partial(timed, local, requests),
+                        f"{name}/ray/{nodes}": functools.partial(timed, ray_executor, requests),
+                    }
+                    alternate(args.repeat, runs, walls)
         languages = by_language(local, args.languages.split(","), args.per_language)
         workers = local.workers
     counts = {name: len(requests) for name, requests in workloads.items()}

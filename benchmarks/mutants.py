@@ -72,7 +72,7 @@ class _Mutator(ast.NodeTransformer):
         node = super().generic_visit(node)
         if kind == "swap":
             return SWAPS[type(node)]()
-        if kind == "plus_one" and isinstance(node, ast.Constant):
+        if kind == "plus_one" and isinstance(node, ast.Constant) and type(node.value) is int:
             return ast.copy_location(ast.Constant(node.value + 1), node)
         return node
 
