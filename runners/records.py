@@ -171,6 +171,11 @@ class EvalplusDetails(FrozenModel):
     plus_s: float | None = None
     time_scale: float | None = None
     note: str | None = None
+    recheck: dict[str, Any] | None = Field(
+        None,
+        description="the first run's verdict, when a time-limit failure under a contended CPU"
+        " was checked again alone (this record is the second run's)",
+    )
     settings: dict[str, Any] = Field(default_factory=dict)
     raw_answer: str | None = Field(None, description="the model's reply the code came from")
     extraction: str | None = Field(None, description="how the code was taken from the reply")

@@ -173,6 +173,19 @@ def _missing_verdict(result: ExecutionResult, errors: list[str]) -> tuple[Sample
     return SampleStatus.FAIL, f"harness terminated ({result.status.value}, exit {result.exit_code})"
 
 
+def contended_time_failure(
+    base_status: str, plus_status: str | None, first_failure: dict[str, Any] | None, scale: float
+) -> bool:
+    """A failure that evalplus's time limits made (a split timed out, or its first failing
+    input ran out of time), measured while the CPU was contended (``scale`` > 1: the harness
+    got less than a whole CPU). On an idle machine the same sample may pass."""
+    if scale <= 1.0:
+        return False
+    if SampleStatus.TIMEOUT in {base_status, plus_status}:
+        return True
+    return bool((first_failure or {}).get("timed_out"))
+
+
 def failing_inputs(
     suite: SuiteSpec,
     task_id: str,

@@ -13,7 +13,12 @@ from typing import Any
 from pydantic import Field
 from rich.console import RenderableType
 
-from runners.evalplus_suite.checks import CheckSettingsSpec, build_check_request, decide_outcome
+from runners.evalplus_suite.checks import (
+    CheckSettingsSpec,
+    build_check_request,
+    contended_time_failure,
+    decide_outcome,
+)
 from runners.evalplus_suite.datasets import (
     SUITES,
     DatasetInfo,
@@ -104,6 +109,34 @@ class EvalplusJob:
             outcome=decide_outcome(result, ctx.settings),
             request=self.request,
             result=result,
+        )
+
+    def wants_recheck(self, record: SampleRecord) -> bool:
+        """A time-limit failure under a contended CPU, not yet checked again."""
+        details = record.details
+        if not isinstance(details, EvalplusDetails) or record.passed or details.recheck:
+            return False
+        return contended_time_failure(
+            details.base_status,
+            details.plus_status,
+            details.first_failure,
+            details.time_scale or 1.0,
+        )
+
+    def judge_recheck(
+        self, first: SampleRecord, results: Mapping[str, ExecutionResult]
+    ) -> SampleRecord:
+        record = self.judge(results)
+        details, before = record.details, first.details
+        if not isinstance(details, EvalplusDetails) or not isinstance(before, EvalplusDetails):
+            return record
+        earlier = {"detail": first.detail, "time_scale": before.time_scale}
+        note = f"; re-checked alone (first run, CPU contended: {first.detail})"
+        return record.model_copy(
+            update={
+                "detail": record.detail + note,
+                "details": details.model_copy(update={"recheck": earlier}),
+            }
         )
 
 

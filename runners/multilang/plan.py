@@ -61,6 +61,15 @@ class SampleJob(FrozenModel):
 
         return judge_job(self, results)
 
+    def wants_recheck(self, record: SampleRecord) -> bool:
+        """Never: a program's time limit here is McEval's own, not a measured reference."""
+        return False
+
+    def judge_recheck(
+        self, first: SampleRecord, results: Mapping[str, ExecutionResult]
+    ) -> SampleRecord:
+        return self.judge(results)
+
 
 class LanguagePlan(FrozenModel):
     """One row of the run: a language's readiness and its jobs (none when skipped)."""

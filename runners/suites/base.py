@@ -65,6 +65,19 @@ class SuiteJob(Protocol):
         """The record, given the results of ``requests()`` keyed by their content key."""
         ...
 
+    def wants_recheck(self, record: SampleRecord) -> bool:
+        """True when ``record``'s verdict may come from a busy machine rather than from the
+        sample (a time-limit failure measured under CPU contention): the driver then runs
+        ``requests()`` again, one at a time with nothing else in flight, and keeps
+        ``judge_recheck``'s record instead."""
+        ...
+
+    def judge_recheck(
+        self, first: SampleRecord, results: Mapping[str, ExecutionResult]
+    ) -> SampleRecord:
+        """The record from the executions run alone, saying what ``first`` was."""
+        ...
+
 
 @dataclass
 class SuitePlan:

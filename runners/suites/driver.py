@@ -4,7 +4,8 @@ Identical requests (same ``content_key()``: image, files, commands, limits) are 
 and their result shared, so duplicate samples and AWK's canonical program (the reference of
 every AWK sample) cost one run. Jobs start most expensive first, so that long samples overlap
 the rest instead of finishing last. Each record is appended as soon as its sample is judged,
-so an interrupted run resumes where it stopped.
+so an interrupted run resumes where it stopped. A verdict its job calls doubtful (a time-limit
+failure measured under CPU contention) is held back and judged again, alone, at the end.
 """
 
 from __future__ import annotations
@@ -95,16 +96,23 @@ def execute_jobs(
     users = {key: len(jobs_waiting) for key, jobs_waiting in waiting.items()}
     remaining = {id(job): len(needs[id(job)]) for job in ordered}
     results: dict[str, ExecutionResult] = {}
+    held: list[tuple[SuiteJob, SampleRecord]] = []
     written = 0
 
-    def finish(job: SuiteJob) -> None:
+    def keep(record: SampleRecord) -> None:
         nonlocal written
-        keys = needs.pop(id(job))
-        record = job.judge({key: results[key] for key in keys})
         store.append(record)
         written += 1
         if on_record is not None:
             on_record(record)
+
+    def finish(job: SuiteJob) -> None:
+        keys = needs.pop(id(job))
+        record = job.judge({key: results[key] for key in keys})
+        if job.wants_recheck(record):
+            held.append((job, record))  # not stored: an interrupted run checks it again
+        else:
+            keep(record)
         for key in keys:  # a result goes once the last job that needs it is judged
             users[key] -= 1
             if users[key] == 0:
@@ -120,7 +128,16 @@ def execute_jobs(
             remaining[id(job)] -= 1
             if remaining[id(job)] == 0:
                 finish(job)
+    for job, first in held:
+        keep(recheck_alone(job, first, executor))
     return written
+
+
+def recheck_alone(job: SuiteJob, first: SampleRecord, executor: Executor) -> SampleRecord:
+    """``job`` judged again from its executions run one at a time, after every other job
+    of the run is done (nothing of ours competes for the CPU)."""
+    results = {request.content_key(): executor.run(request) for request in job.requests()}
+    return job.judge_recheck(first, results)
 
 
 def _distinct(

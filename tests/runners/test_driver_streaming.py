@@ -3,6 +3,7 @@ each job only the results it asked for (so finished results can be dropped)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,9 @@ class PlannedJob:
     def judge(self, results: Mapping[str, ExecutionResult]) -> Any:
         self.given = {key: result.stdout for key, result in results.items()}
         return {"key": self.key, "outputs": sorted(self.given.values())}
+
+    def wants_recheck(self, record: Any) -> bool:
+        return False
 
 
 @dataclass
@@ -77,3 +81,55 @@ def test_requests_reach_the_executor_as_a_stream(tmp_path: Path) -> None:
     execute_jobs(jobs, executor, ResultsStore(tmp_path))  # type: ignore[arg-type]
     assert not isinstance(executor.handed, Sequence)  # never one list of every request
     assert executor.drawn == [f"p{i}" for i in range(50)]
+
+
+@dataclass
+class DoubtfulJob(PlannedJob):
+    """A job whose first verdict is doubtful (as a time-limit failure under contention is)."""
+
+    rechecked_with: dict[str, str] | None = None
+
+    def wants_recheck(self, record: Any) -> bool:
+        return record.get("first_run", True) and self.key.startswith("doubtful")
+
+    def judge_recheck(self, first: Any, results: Mapping[str, ExecutionResult]) -> Any:
+        self.rechecked_with = {key: result.stdout for key, result in results.items()}
+        return {"key": self.key, "first_run": False, "first": first["outputs"]}
+
+
+@dataclass
+class AloneExecutor(EchoExecutor):
+    """Records, for each single ``run``, whether the stream of ``run_many`` was still open."""
+
+    streaming: bool = False
+    alone: list[tuple[str, bool]] = field(default_factory=list)
+
+    def run_many(
+        self, requests: Iterable[ExecutionRequest]
+    ) -> Iterator[tuple[ExecutionRequest, ExecutionResult]]:
+        self.streaming = True
+        yield from super().run_many(requests)
+        self.streaming = False
+
+    def run(self, request: ExecutionRequest) -> ExecutionResult:
+        self.alone.append((request.run, self.streaming))
+        return ExecutionResult(status=Status.OK, stdout="again:" + request.run)
+
+
+def test_a_doubtful_verdict_is_judged_again_alone_after_the_rest(tmp_path: Path) -> None:
+    jobs = [
+        DoubtfulJob("doubtful", [request("slow")], cost=5),
+        DoubtfulJob("plain", [request("p1")], cost=1),
+        DoubtfulJob("plain2", [request("p2")], cost=0),
+    ]
+    executor = AloneExecutor()
+    store = ResultsStore(tmp_path)
+    assert execute_jobs(jobs, executor, store) == 3  # type: ignore[arg-type]
+    assert executor.drawn == ["slow", "p1", "p2"]
+    assert executor.alone == [("slow", False)]  # once more, after every other job, one at a time
+    assert jobs[0].rechecked_with == {request("slow").content_key(): "again:slow"}
+    latest = store.latest()
+    assert latest["doubtful"] == {"key": "doubtful", "first_run": False, "first": ["slow"]}
+    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    assert len(lines) == 3  # the first verdict was held back, not stored beside the second
+    assert [json.loads(line)["key"] for line in lines] == ["plain", "plain2", "doubtful"]

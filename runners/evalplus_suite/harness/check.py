@@ -158,8 +158,10 @@ def explain(
     if receiver.poll(deadline):
         with contextlib.suppress(EOFError, OSError):
             info.update(receiver.recv())
+        info["timed_out"] = str(info.get("exception", "")).startswith("TimeoutException")
     else:
         info["exception"] = f"no answer within {deadline:.1f} s"
+        info["timed_out"] = True
     process.join(0.5)
     if process.is_alive():
         process.kill()
@@ -218,7 +220,7 @@ def run_check(payload: dict[str, Any], directory: str) -> None:
         emit("explain", **explain(payload, expected, split, index, limits[split]))
         return
     # Re-running would cost that limit again (a sample that loops would double its time).
-    info: dict[str, Any] = {"split": split, "index": index}
+    info: dict[str, Any] = {"split": split, "index": index, "timed_out": True}
     if index < len(expected[split]):
         info["expected"] = short_repr(expected[split][index])
     info["exception"] = (
