@@ -112,9 +112,9 @@ class EvalplusJob:
         )
 
     def wants_recheck(self, record: SampleRecord) -> bool:
-        """A time-limit failure under a contended CPU, not yet checked again."""
+        """A time-limit failure under a contended CPU (asked of a first verdict only)."""
         details = record.details
-        if not isinstance(details, EvalplusDetails) or record.passed or details.recheck:
+        if not isinstance(details, EvalplusDetails) or record.passed:
             return False
         return contended_time_failure(
             details.base_status,
